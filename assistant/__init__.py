@@ -1,0 +1,1 @@
+"""场景智答: answers, cases and drafts over city digital-scenario documents."""

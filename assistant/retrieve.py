@@ -1,0 +1,174 @@
+"""Retrieval: dense (Chroma) and lexical (BM25 over jieba tokens), fused by reciprocal
+rank, filtered by document, city and year, with near-duplicate chunks removed."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ingest.index import Index
+
+from .errors import ConfigError
+from .settings import MODES, Settings
+
+
+@dataclass(frozen=True)
+class Filters:
+    docs: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.docs or self.cities or self.years)
+
+    def where(self) -> dict | None:
+        """The same filter as a Chroma ``where`` clause."""
+        clauses: list[dict] = []
+        if self.docs:
+            clauses.append({"source": {"$in": list(self.docs)}})
+        if self.cities:
+            ors = [{"cities": {"$contains": c}} for c in self.cities]
+            clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
+        if self.years:
+            ors = [{"years": {"$contains": int(y)}} for y in self.years]
+            clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def matches(self, meta: dict) -> bool:
+        if self.docs and meta.get("source") not in self.docs:
+            return False
+        if self.cities and not set(self.cities) & set(meta.get("cities") or ()):
+            return False
+        if self.years and not set(self.years) & set(meta.get("years") or ()):
+            return False
+        return True
+
+
+@dataclass
+class RetrievedChunk:
+    id: str
+    text: str
+    meta: dict
+    score: float
+    rank: int = 0
+    dense: float | None = None  # cosine similarity, when the dense side found it
+    lexical: float | None = None  # BM25 score, when the lexical side found it
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def doc(self) -> str:
+        return self.meta.get("source", "")
+
+    @property
+    def title(self) -> str:
+        return self.meta.get("title", "")
+
+    @property
+    def section(self) -> str:
+        return self.meta.get("section", "")
+
+    @property
+    def page(self) -> int | None:
+        return self.meta.get("page")
+
+
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60,
+                           weights: list[float] | None = None) -> dict[str, float]:
+    """score(d) = Σ w_i / (k + rank of d in ranking i), ranks from 1 (Cormack et al. 2009,
+    with per-ranking weights)."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[str, float] = {}
+    for ranking, w in zip(rankings, weights):
+        for rank, cid in enumerate(ranking, start=1):
+            scores[cid] = scores.get(cid, 0.0) + w / (k + rank)
+    return scores
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _shingles(text: str, n: int = 3) -> set[str]:
+    s = _SPACE.sub("", text)
+    return {s[i:i + n] for i in range(max(len(s) - n + 1, 1))}
+
+
+def drop_near_duplicates(chunks: list[RetrievedChunk], threshold: float) -> list[RetrievedChunk]:
+    """Keep the better-ranked of two chunks whose character 3-grams overlap ≥ threshold
+    (Jaccard, or containment of the shorter one: the same passage ingested twice, or a
+    table piece repeating its neighbour)."""
+    kept: list[tuple[RetrievedChunk, set[str]]] = []
+    for c in chunks:
+        sh = _shingles(c.text)
+        dup = False
+        for _, other in kept:
+            inter = len(sh & other)
+            if not inter:
+                continue
+            jaccard = inter / len(sh | other)
+            containment = inter / min(len(sh), len(other))
+            if jaccard >= threshold or containment >= 0.95:
+                dup = True
+                break
+        if not dup:
+            kept.append((c, sh))
+    return [c for c, _ in kept]
+
+
+class Retriever:
+    def __init__(self, index: Index, settings: Settings):
+        self.index = index
+        self.settings = settings
+
+    def retrieve(self, query: str, k: int | None = None, mode: str | None = None,
+                 filters: Filters | None = None, check_fresh: bool = True) -> list[RetrievedChunk]:
+        k = k or self.settings.top_k
+        mode = mode or self.settings.mode
+        if mode not in MODES:
+            raise ConfigError(f"检索模式无效：{mode!r}，应为 {', '.join(MODES)} 之一")
+        filters = filters or Filters()
+        n = max(self.settings.candidates, k * 4)
+        found: dict[str, RetrievedChunk] = {}
+        rankings: list[list[str]] = []
+        if mode in ("dense", "hybrid"):
+            vec = self.index.embed_query(query)
+            hits = self.index.store.query(vec, n, where=filters.where())
+            for cid, text, meta, sim in hits:
+                found[cid] = RetrievedChunk(cid, text, meta, 0.0, dense=sim, sources=["dense"])
+            rankings.append([h[0] for h in hits])
+        if mode in ("lexical", "hybrid"):
+            lex = self.index.lexical(check=check_fresh)
+            mask = None
+            if filters:
+                mask = np.fromiter((filters.matches(m) for m in lex.metas), dtype=bool, count=len(lex))
+            hits = lex.search(self.index.tokenizer.tokenize(query), n, mask)
+            ranking = [lex.ids[h.row] for h in hits]
+            rankings.append(ranking)
+            missing = [cid for cid in ranking if cid not in found]
+            fetched = self.index.store.get(missing)
+            for h, cid in zip(hits, ranking):
+                if cid in found:
+                    found[cid].lexical = h.score
+                    found[cid].sources.append("lexical")
+                elif cid in fetched:
+                    text, meta = fetched[cid]
+                    found[cid] = RetrievedChunk(cid, text, meta, 0.0, lexical=h.score, sources=["lexical"])
+        if len(rankings) == 1:
+            ranking = [cid for cid in rankings[0] if cid in found]
+            scores = {cid: (found[cid].dense if mode == "dense" else found[cid].lexical) or 0.0
+                      for cid in ranking}
+        else:
+            scores = reciprocal_rank_fusion(rankings, self.settings.rrf_k,
+                                            [self.settings.dense_weight, self.settings.lexical_weight])
+            ranking = sorted((cid for cid in scores if cid in found), key=lambda c: -scores[c])
+        ordered = []
+        for cid in ranking:
+            chunk = found[cid]
+            chunk.score = float(scores[cid])
+            ordered.append(chunk)
+        ordered = drop_near_duplicates(ordered[: k * 3], self.settings.dedup_threshold)[:k]
+        for r, c in enumerate(ordered, start=1):
+            c.rank = r
+        return ordered

@@ -1,0 +1,156 @@
+"""The assistant that every edge (CLI, API, UI, evaluation) calls: one object per home,
+holding the index, the retriever and the generators, returning result objects."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.index import Index
+from ingest.pipeline import IngestReport, ingest_paths, remove_documents
+
+from .errors import ScenarioError
+from .extractive import ComposedAnswer, ExtractiveComposer
+from .retrieve import Filters, RetrievedChunk, Retriever
+from .settings import Settings
+from .verify import check_answer
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk: RetrievedChunk
+
+    def to_dict(self) -> dict:
+        c = self.chunk
+        return {"n": self.n, "doc": c.doc, "title": c.title, "section": c.section, "page": c.page,
+                "text": c.text, "score": round(c.score, 6), "id": c.id}
+
+
+@dataclass
+class AskResult:
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation]
+    retrieved: list[RetrievedChunk]
+    timings_ms: dict[str, float]
+    mode: str
+    generator: str
+    unverified: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "retrieved": [{"doc": c.doc, "title": c.title, "section": c.section, "page": c.page,
+                           "text": c.text, "score": round(c.score, 6), "id": c.id} for c in self.retrieved],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "mode": self.mode,
+            "generator": self.generator,
+            "unverified": self.unverified,
+            "notes": self.notes,
+        }
+
+
+class Assistant:
+    def __init__(self, settings: Settings, index: Index | None = None):
+        self.settings = settings
+        self.index = index or Index(settings)
+        self.retriever = Retriever(self.index, settings)
+        self._composer: ExtractiveComposer | None = None
+        self._llm = None
+
+    # --- knowledge base ------------------------------------------------------------
+    def ingest(self, paths: list[Path], progress: bool = True, origin: str = "user") -> IngestReport:
+        return ingest_paths(self.index, paths, origin=origin, progress=progress)
+
+    def ensure_builtin(self, progress: bool = True) -> IngestReport | None:
+        """On a home with nothing indexed, ingest the built-in corpus when it exists."""
+        s = self.settings
+        if self.index.store.count() > 0 or not s.use_builtin or s.builtin_corpus is None:
+            return None
+        return self.ingest([s.builtin_corpus], progress=progress, origin="builtin")
+
+    def remove(self, sources: list[str]) -> dict[str, int]:
+        return remove_documents(self.index, sources)
+
+    def documents(self) -> list[dict]:
+        states = self.index.store.doc_states()
+        return [{"doc": st.source, "title": st.title, "chunks": st.n_chunks,
+                 "complete": st.n_chunks == st.n_chunks_expected and len(st.doc_hashes) == 1,
+                 "ingested_at": st.ingested_at} for st in sorted(states.values(), key=lambda s: s.source)]
+
+    # --- answering -----------------------------------------------------------------
+    @property
+    def composer(self) -> ExtractiveComposer:
+        if self._composer is None:
+            self._composer = ExtractiveComposer(self.index.tokenizer, self._idf, self.index.vocab,
+                                                self.settings.refuse_below, self.settings.answer_sentences)
+        return self._composer
+
+    def _idf(self, token: str) -> float:
+        return self.index.lexical(check=False).idf(token)
+
+    @property
+    def llm(self):
+        if self._llm is None and self.settings.llm is not None:
+            from .llm import LLMGenerator
+
+            self._llm = LLMGenerator(self.settings.llm)
+        return self._llm
+
+    def ask(self, question: str, *, mode: str | None = None, k: int | None = None,
+            filters: Filters | None = None, generator: str | None = None,
+            history: list[tuple[str, str]] | None = None) -> AskResult:
+        question = (question or "").strip()
+        if not question:
+            raise ScenarioError("问题不能为空")
+        mode = mode or self.settings.mode
+        generator = generator or ("llm" if self.settings.llm else "extractive")
+        if generator == "llm" and self.llm is None:
+            raise ScenarioError("未配置大模型：请设置 SCENARIO_LLM_BASE_URL、SCENARIO_LLM_MODEL、SCENARIO_LLM_API_KEY")
+        if self.index.store.count() == 0:
+            raise ScenarioError("知识库为空：请先导入文档，例如 scenario ingest 文件或文件夹")
+        t0 = time.perf_counter()
+        chunks = self.retriever.retrieve(question, k=k, mode=mode, filters=filters)
+        t1 = time.perf_counter()
+        if generator == "llm":
+            result = self._answer_with_llm(question, chunks, history, mode)
+        else:
+            composed = self.composer.compose(question, chunks)
+            result = self._result(question, composed, chunks, mode, "extractive")
+        t2 = time.perf_counter()
+        result.timings_ms = {"retrieve": (t1 - t0) * 1000, "generate": (t2 - t1) * 1000,
+                             "total": (t2 - t0) * 1000}
+        return result
+
+    def _result(self, question: str, composed: ComposedAnswer, chunks: list[RetrievedChunk],
+                mode: str, generator: str) -> AskResult:
+        citations = [Citation(n, c) for n, c in enumerate(composed.cited, start=1)]
+        return AskResult(question, composed.text, composed.refused, citations, chunks, {}, mode, generator)
+
+    def _answer_with_llm(self, question: str, chunks: list[RetrievedChunk],
+                         history: list[tuple[str, str]] | None, mode: str) -> AskResult:
+        raw = self.llm.generate(question, chunks, history)
+        passages = {n: c.text for n, c in enumerate(chunks, start=1)}
+        verdict = check_answer(raw, passages, self.index.tokenizer, self.settings.support_threshold)
+        dropped = [{"sentence": s.text, "markers": s.markers, "reasons": s.reasons} for s in verdict.dropped]
+        if not verdict.answer:
+            # nothing the model said could be verified: fall back to the grounded composer
+            composed = self.composer.compose(question, chunks)
+            result = self._result(question, composed, chunks, mode, "extractive")
+            result.unverified = dropped
+            result.notes.append("大模型的回答未通过引用核验，已改用摘录式回答")
+            return result
+        citations = [Citation(new, chunks[old - 1]) for new, old in enumerate(verdict.kept_passages, start=1)]
+        result = AskResult(question, verdict.answer, verdict.refused, citations, chunks, {}, mode, "llm",
+                           unverified=dropped)
+        if dropped:
+            result.notes.append(f"已删除 {len(dropped)} 句未通过引用核验的内容")
+        if verdict.refused and chunks:
+            result.citations = [Citation(n, c) for n, c in enumerate(chunks[:2], start=1)]
+        return result

@@ -1,0 +1,116 @@
+"""Check every sentence of a generated answer against the passages it cites.
+
+A sentence is supported when it cites at least one passage that exists, every number in
+it appears in the cited text, and enough of its content terms (``threshold``) are found
+there. Unsupported sentences are dropped from the answer shown as verified and reported
+with their reasons, never shown as if they were checked.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ingest.chunk import split_sentences
+from ingest.lexical_index import Tokenizer
+
+MARKER = re.compile(r"\[(\d{1,2})\]")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+REFUSAL = re.compile(r"资料中(?:未|没有)找到|资料(?:中)?(?:未提及|没有提到|不足以)")
+
+
+@dataclass
+class SentenceCheck:
+    text: str  # without markers
+    markers: list[int]
+    supported: bool
+    coverage: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Verification:
+    sentences: list[SentenceCheck]
+    answer: str  # the verified sentences only, markers renumbered 1..n in order of use
+    kept_passages: list[int]  # original passage numbers, in the new numbering's order
+    refused: bool
+
+    @property
+    def dropped(self) -> list[SentenceCheck]:
+        return [s for s in self.sentences if not s.supported]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace(",", "")
+
+
+def numbers_in(text: str) -> list[str]:
+    return [n.replace(",", "") for n in NUMBER.findall(unicodedata.normalize("NFKC", text))]
+
+
+def answer_sentences(answer: str) -> list[str]:
+    """Sentences of an answer; a marker right after a sentence end stays with that sentence."""
+    out: list[str] = []
+    for line in answer.split("\n"):
+        line = line.strip().lstrip("-*•·").strip()
+        if not line:
+            continue
+        for s in split_sentences(line):
+            if s.startswith("[") and out:
+                m = re.match(r"((?:\[\d{1,2}\])+)(.*)", s)
+                if m:
+                    out[-1] += m.group(1)
+                    s = m.group(2).strip()
+                    if not s:
+                        continue
+            out.append(s)
+    return out
+
+
+def check_answer(answer: str, passages: dict[int, str], tokenizer: Tokenizer,
+                 threshold: float = 0.6) -> Verification:
+    checks: list[SentenceCheck] = []
+    for sentence in answer_sentences(answer):
+        markers = [int(m) for m in MARKER.findall(sentence)]
+        text = MARKER.sub("", sentence).strip()
+        if not text:
+            continue
+        check = SentenceCheck(text, markers, False)
+        if REFUSAL.search(text):
+            check.supported = not markers or all(m in passages for m in markers)
+            check.reasons.append("拒答")
+            checks.append(check)
+            continue
+        if not markers:
+            check.reasons.append("没有标注出处")
+            checks.append(check)
+            continue
+        unknown = [m for m in markers if m not in passages]
+        if unknown:
+            check.reasons.append("引用了不存在的资料编号 " + "、".join(f"[{m}]" for m in unknown))
+        cited = "\n".join(passages[m] for m in markers if m in passages)
+        cited_norm = _norm(cited)
+        missing_numbers = [n for n in numbers_in(text) if n not in cited_norm]
+        if missing_numbers:
+            check.reasons.append("数字不在所引资料中：" + "、".join(missing_numbers))
+        tokens = set(tokenizer.tokenize(text))
+        cited_tokens = set(tokenizer.tokenize(cited))
+        check.coverage = len(tokens & cited_tokens) / len(tokens) if tokens else 0.0
+        if check.coverage < threshold:
+            check.reasons.append(f"所引资料不足以支持该句（词语覆盖率 {check.coverage:.2f}）")
+        check.supported = not check.reasons
+        checks.append(check)
+    kept = [c for c in checks if c.supported]
+    order: list[int] = []
+    for c in kept:
+        for m in c.markers:
+            if m not in order:
+                order.append(m)
+    renumber = {old: new for new, old in enumerate(order, start=1)}
+    parts = []
+    for c in kept:
+        marks = "".join(f"[{renumber[m]}]" for m in dict.fromkeys(c.markers))
+        body = c.text if c.text.endswith(("。", "！", "？", "；")) else c.text + "。"
+        parts.append(body + marks)
+    refused = bool(kept) and all("拒答" in c.reasons for c in kept)
+    return Verification(checks, "".join(parts), order, refused)

@@ -1,0 +1,1 @@
+"""Evaluation: datasets in the contract format, the matching rule, metrics and benchmarks."""

@@ -1,0 +1,1 @@
+"""Documents in: load, clean, find structure, chunk, enrich and index into Chroma."""

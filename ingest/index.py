@@ -1,0 +1,109 @@
+"""The index of one home: Chroma (store of record), the BM25 index derived from it, the
+embedder and the tokenizer, opened once and shared by ingest and retrieval."""
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from assistant.errors import HomeLockedError
+from assistant.settings import Settings
+
+from .embedder import CachedEmbedder, make_embedder
+from .lexical_index import LexicalIndex, Tokenizer
+from .store import ChunkStore
+from .vocab import Vocab, load_vocab
+
+FILTER_KEYS = ("source", "title", "section", "page", "kind", "cities", "years", "origin")
+
+
+class Index:
+    def __init__(self, settings: Settings, embedder: CachedEmbedder | None = None,
+                 vocab: Vocab | None = None):
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.vocab = vocab or load_vocab()
+        self.embedder = embedder or make_embedder(settings.embedder, settings.cache_dir)
+        self.store = ChunkStore(settings.index_dir, self.embedder,
+                                chroma_url=os.environ.get("SCENARIO_CHROMA_URL") or None)
+        self._tokenizer: Tokenizer | None = None
+        self._lexical: LexicalIndex | None = None
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        if self._tokenizer is None:
+            self._tokenizer = Tokenizer(self.vocab)
+        return self._tokenizer
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.settings.index_dir / f"bm25-{self.store.collection.name}.pkl"
+
+    # --- the derived BM25 index ---------------------------------------------------
+    def lexical(self, check: bool = True) -> LexicalIndex:
+        """The BM25 index, loaded from disk or rebuilt when Chroma's content changed.
+
+        ``check=False`` trusts an index already in memory (one process that did not
+        write since it last checked)."""
+        if self._lexical is not None and not check:
+            return self._lexical
+        fingerprint = self.store.fingerprint()
+        if self._lexical is not None and self._lexical.fingerprint == fingerprint:
+            return self._lexical
+        loaded = LexicalIndex.load(self.lexical_path)
+        if loaded is not None and loaded.fingerprint == fingerprint:
+            self._lexical = loaded
+            return loaded
+        self._lexical = self.rebuild_lexical(fingerprint)
+        return self._lexical
+
+    def rebuild_lexical(self, fingerprint: str | None = None) -> LexicalIndex:
+        fingerprint = fingerprint or self.store.fingerprint()
+        ids, token_lists, metas = [], [], []
+        for cid, text, meta in self.store.iter_all():
+            ids.append(cid)
+            token_lists.append(self.tokenizer.tokenize(lexical_text(text or "", meta)))
+            metas.append({k: meta[k] for k in FILTER_KEYS if k in meta})
+        index = LexicalIndex.build(ids, token_lists, metas, fingerprint)
+        index.save(self.lexical_path)
+        return index
+
+    def lexical_is_fresh(self) -> bool:
+        loaded = self._lexical or LexicalIndex.load(self.lexical_path)
+        return loaded is not None and loaded.fingerprint == self.store.fingerprint()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.embed_query(text)
+
+    # --- writers hold the home lock -------------------------------------------------
+    @contextmanager
+    def write_lock(self):
+        """Only one writer per home: a second concurrent ingest is refused, never interleaved."""
+        path = self.settings.home / ".ingest.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise HomeLockedError(
+                    f"另一个导入任务正在写入数据目录 {self.settings.home}，请等它完成后再试") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+def lexical_text(text: str, meta: dict) -> str:
+    """What BM25 sees: the section path (headings name the topic) and the chunk text."""
+    return f"{meta.get('section', '')}\n{text}"
+
+
+def embedding_text(text: str, section: str) -> str:
+    """What the embedder sees: the last two headings give a short passage its topic."""
+    tail = " / ".join(section.split(" / ")[-2:]) if section else ""
+    return f"{tail}\n{text}" if tail else text

@@ -1,0 +1,176 @@
+"""Ingest files into an index: load → clean and find structure → chunk → enrich → embed
+→ store, one file at a time, so that a bad file is reported with its name and reason
+and the rest of the batch goes on.
+
+Re-ingesting is incremental: a file whose content hash and pipeline are unchanged and
+whose chunks are all present is skipped; a changed file's new chunks are written first
+and its old version's chunks deleted after, so there are never duplicates or orphans
+once a run finishes, and a crash in between is repaired by the next run.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+
+from assistant.errors import IngestError, ScenarioError
+from assistant.settings import Settings
+
+from .chunk import chunk_sections
+from .enrich import chunk_metadata
+from .index import Index, embedding_text
+from .loaders import SUPPORTED_SUFFIXES, file_hash, load_document
+from .structure import split_sections
+
+PIPELINE_VERSION = "3"
+
+
+def pipeline_id(settings: Settings, model_id: str) -> str:
+    """Changes when anything that shapes chunks or vectors changes: then files re-ingest."""
+    key = f"{PIPELINE_VERSION}|{settings.chunk_chars}|{settings.max_chunk_chars}|" \
+          f"{settings.min_chunk_chars}|{model_id}"
+    return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+@dataclass
+class FileResult:
+    path: str
+    source: str
+    status: str  # added | updated | unchanged | failed
+    chunks: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+    total_chunks: int = 0
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    def to_dict(self) -> dict:
+        return {"files": [asdict(r) for r in self.results],
+                "added": self.count("added"), "updated": self.count("updated"),
+                "unchanged": self.count("unchanged"), "failed": self.count("failed"),
+                "total_chunks": self.total_chunks}
+
+
+def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Expand folders (recursively, skipping hidden files). A path that does not exist
+    is reported; an unsupported file inside a folder is skipped, one named explicitly fails."""
+    files: list[Path] = []
+    problems: list[FileResult] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts) \
+                        and f.suffix.lower() in SUPPORTED_SUFFIXES:
+                    files.append(f)
+        elif p.exists() or p.is_symlink():
+            files.append(p)
+        else:
+            problems.append(FileResult(str(p), p.name, "failed", reason="文件不存在"))
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve() if f.exists() else f
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, problems
+
+
+def ingest_paths(index: Index, paths: list[Path], *, origin: str = "user",
+                 progress: bool = True) -> IngestReport:
+    """Ingest files and folders into ``index``; never raises for one bad file."""
+    files, problems = collect_files(paths)
+    report = IngestReport(results=list(problems))
+    settings = index.settings
+    pipeline = pipeline_id(settings, index.embedder.model_id)
+    with index.write_lock():
+        states = index.store.doc_states()
+        bar = tqdm(total=len(files), unit="个文件", desc="导入文档", disable=not progress,
+                   dynamic_ncols=True, leave=True)
+        changed = False
+        for path in files:
+            bar.set_postfix_str(path.name[:30])
+            try:
+                result = _ingest_one(index, path, states, pipeline, origin, bar if progress else None)
+            except IngestError as e:
+                result = FileResult(str(path), path.name, "failed", reason=e.reason)
+            except ScenarioError:
+                raise
+            except Exception as e:  # noqa: BLE001 - one unexpected failure must not stop the batch
+                result = FileResult(str(path), path.name, "failed",
+                                    reason=f"处理时出错（{type(e).__name__}: {e}）")
+            if result.status in ("added", "updated"):
+                changed = True
+            report.results.append(result)
+            bar.update(1)
+        bar.close()
+        if changed or not index.lexical_path.exists():
+            index.rebuild_lexical()
+        report.total_chunks = index.store.count()
+    return report
+
+
+def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: str,
+                bar: tqdm | None) -> FileResult:
+    source = path.name
+    try:
+        data_hash = file_hash(path.read_bytes()) if path.is_file() else None
+    except OSError:
+        data_hash = None  # load_document reports why
+    state = states.get(source)
+    if data_hash and state and state.is_complete(data_hash, pipeline):
+        return FileResult(str(path), source, "unchanged", chunks=state.n_chunks)
+
+    doc = load_document(path)
+    sections = split_sections(doc.pages)
+    s = index.settings
+    chunks = chunk_sections(sections, s.chunk_chars, s.max_chunk_chars, s.min_chunk_chars)
+    if not chunks:
+        raise IngestError(source, "清理后没有可用的正文内容")
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    ids, texts, metas, embed_inputs = [], [], [], []
+    for c in chunks:
+        ids.append(hashlib.sha1(f"{source}|{doc.file_hash}|{pipeline}|{c.index}".encode()).hexdigest()[:24])
+        texts.append(c.text)
+        embed_inputs.append(embedding_text(c.text, c.section))
+        meta = {"source": source, "title": doc.title, "section": c.section, "page": c.page,
+                "kind": c.kind, "chunk_index": c.index, "n_chunks": len(chunks),
+                "doc_hash": doc.file_hash, "pipeline": pipeline, "ingested_at": now,
+                "origin": origin, "chars": len(c.text)}
+        meta.update(chunk_metadata(c.text, c.section, index.vocab))
+        metas.append(meta)
+    sub = None
+    if bar is not None and len(chunks) > 32:
+        sub = tqdm(total=len(chunks), unit="块", desc=f"  向量化 {source[:24]}", leave=False,
+                   dynamic_ncols=True)
+    try:
+        vectors = index.embedder.embed_passages(embed_inputs, progress=sub.update if sub else None)
+    finally:
+        if sub:
+            sub.close()
+    index.store.add(ids, texts, vectors, metas)
+    # the new version is complete: now remove every other chunk of this file
+    index.store.delete_source(source, keep_ids=set(ids))
+    return FileResult(str(path), source, "updated" if state else "added", chunks=len(chunks))
+
+
+def remove_documents(index: Index, sources: list[str]) -> dict[str, int]:
+    """Delete documents by source file name; returns chunks deleted per name."""
+    with index.write_lock():
+        removed = {s: index.store.delete_source(s) for s in sources}
+        if any(removed.values()):
+            index.rebuild_lexical()
+    return removed

@@ -1,0 +1,195 @@
+"""The Chroma collection: the one store of record for chunks (id, text, embedding,
+metadata). Everything else (the BM25 index, the document list) is derived from it."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from .embedder import Embedder
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# Chroma tries to rebuild a custom embedding function from its stored config when it
+# opens the collection; ours is always passed in, so that notice is noise.
+warnings.filterwarnings("ignore", message="Could not reconstruct embedding function")
+
+ADD_BATCH = 1000
+PAGE = 5000
+
+
+@dataclass
+class DocState:
+    """What the index holds of one source file."""
+
+    source: str
+    title: str
+    doc_hashes: set[str]
+    pipelines: set[str]
+    n_chunks_expected: int
+    n_chunks: int
+    ingested_at: str
+
+    def is_complete(self, doc_hash: str, pipeline: str) -> bool:
+        return (self.doc_hashes == {doc_hash} and self.pipelines == {pipeline}
+                and self.n_chunks == self.n_chunks_expected)
+
+
+def _chroma_embedding_function(embedder: Embedder):
+    """A real Chroma embedding function over our embedder, so that Chroma never falls
+    back to its default (which downloads a model)."""
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+    class ScenarioEmbeddingFunction(EmbeddingFunction[Documents]):
+        def __init__(self, inner: Embedder):
+            self._inner = inner
+
+        def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's name
+            return [v for v in self._inner.embed_passages(list(input))]
+
+        def embed_query(self, input: Documents) -> Embeddings:  # noqa: A002
+            return [self._inner.embed_query(t) for t in input]
+
+        @staticmethod
+        def name() -> str:
+            return "scenario-assistant"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"model_id": self._inner.model_id}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]):
+            raise NotImplementedError("the embedder is passed in by the application")
+
+        def is_legacy(self) -> bool:
+            return False
+
+    return ScenarioEmbeddingFunction(embedder)
+
+
+def collection_name(model_id: str) -> str:
+    slug = re.sub(r"[^a-zA-Z0-9_-]+", "-", model_id).strip("-_") or "model"
+    return f"chunks-{slug}"[:60]
+
+
+class ChunkStore:
+    def __init__(self, index_dir: Path, embedder: Embedder, chroma_url: str | None = None):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if chroma_url:
+            from urllib.parse import urlparse
+
+            url = urlparse(chroma_url)
+            self.client = chromadb.HttpClient(host=url.hostname or "127.0.0.1",
+                                              port=url.port or 8000, ssl=url.scheme == "https",
+                                              settings=chroma_settings)
+        else:
+            index_dir.mkdir(parents=True, exist_ok=True)
+            self.client = chromadb.PersistentClient(path=str(index_dir / "chroma"),
+                                                    settings=chroma_settings)
+        self.embedder = embedder
+        self.collection = self.client.get_or_create_collection(
+            collection_name(embedder.model_id),
+            embedding_function=_chroma_embedding_function(embedder),
+            metadata={"hnsw:space": "cosine", "model_id": embedder.model_id},
+        )
+
+    # --- writing ------------------------------------------------------------------
+    def add(self, ids: list[str], texts: list[str], embeddings: np.ndarray,
+            metadatas: list[dict]) -> None:
+        for start in range(0, len(ids), ADD_BATCH):
+            end = start + ADD_BATCH
+            self.collection.upsert(ids=ids[start:end], documents=texts[start:end],
+                                   embeddings=[e for e in embeddings[start:end]],
+                                   metadatas=[_clean_meta(m) for m in metadatas[start:end]])
+
+    def delete_source(self, source: str, keep_ids: set[str] | None = None) -> int:
+        """Delete a document's chunks, except ``keep_ids`` (its newly written version)."""
+        ids = self.collection.get(where={"source": source}, include=[])["ids"]
+        ids = [i for i in ids if not keep_ids or i not in keep_ids]
+        for start in range(0, len(ids), ADD_BATCH):
+            self.collection.delete(ids=ids[start:start + ADD_BATCH])
+        return len(ids)
+
+    # --- reading ------------------------------------------------------------------
+    def count(self) -> int:
+        return self.collection.count()
+
+    def iter_all(self, include_documents: bool = True) -> Iterator[tuple[str, str | None, dict]]:
+        include = ["metadatas", "documents"] if include_documents else ["metadatas"]
+        offset = 0
+        while True:
+            batch = self.collection.get(include=include, limit=PAGE, offset=offset)
+            ids = batch["ids"]
+            if not ids:
+                return
+            docs = batch.get("documents") or [None] * len(ids)
+            for i, doc, meta in zip(ids, docs, batch["metadatas"]):
+                yield i, doc, meta or {}
+            offset += len(ids)
+
+    def all_ids(self) -> list[str]:
+        ids: list[str] = []
+        offset = 0
+        while True:
+            batch = self.collection.get(include=[], limit=PAGE * 4, offset=offset)["ids"]
+            if not batch:
+                return ids
+            ids.extend(batch)
+            offset += len(batch)
+
+    def fingerprint(self) -> str:
+        """Changes whenever a chunk is added or removed: what the BM25 index is checked against."""
+        h = hashlib.sha256()
+        for i in sorted(self.all_ids()):
+            h.update(i.encode())
+            h.update(b"\n")
+        return h.hexdigest()
+
+    def doc_states(self) -> dict[str, DocState]:
+        states: dict[str, DocState] = {}
+        for _, _, meta in self.iter_all(include_documents=False):
+            source = meta.get("source", "?")
+            st = states.get(source)
+            if st is None:
+                st = states[source] = DocState(source, meta.get("title", ""), set(), set(),
+                                               int(meta.get("n_chunks", 0)), 0,
+                                               meta.get("ingested_at", ""))
+            st.doc_hashes.add(meta.get("doc_hash", ""))
+            st.pipelines.add(meta.get("pipeline", ""))
+            st.n_chunks += 1
+            st.ingested_at = max(st.ingested_at, meta.get("ingested_at", ""))
+        return states
+
+    def get(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        return {i: (d, m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+
+    def query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, str, dict, float]]:
+        """Nearest chunks by cosine similarity: (id, text, metadata, similarity)."""
+        total = self.count()
+        if total == 0:
+            return []
+        res = self.collection.query(query_embeddings=[vector], n_results=min(n, total),
+                                    where=where or None, include=["documents", "metadatas", "distances"])
+        return [(i, d, m or {}, 1.0 - float(dist)) for i, d, m, dist in
+                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])]
+
+
+def _clean_meta(meta: dict) -> dict:
+    """Chroma takes str/int/float/bool and non-empty lists of one type; drop the rest."""
+    out = {}
+    for k, v in meta.items():
+        if v is None or (isinstance(v, (list, tuple)) and not v):
+            continue
+        out[k] = list(v) if isinstance(v, tuple) else v
+    return out

@@ -1,0 +1,78 @@
+"""The controlled vocabularies of ``corpus/vocab.yaml``: domain terms for the jieba
+dictionary and region names (with their province) for entity detection and filters."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from assistant.errors import ConfigError
+from assistant.settings import PROJECT_ROOT
+
+DEFAULT_VOCAB = PROJECT_ROOT / "corpus" / "vocab.yaml"
+_SUFFIXES = ("市", "省", "区", "县", "自治区", "壮族自治区", "回族自治区", "维吾尔自治区")
+
+
+@dataclass(frozen=True)
+class Vocab:
+    terms: tuple[str, ...]
+    provinces: dict[str, str]
+    cities: dict[str, str]  # city -> province
+    districts: dict[str, str]  # district -> city
+    raw: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(self.provinces) + tuple(self.cities) + tuple(self.districts)
+
+    def parent_of(self, region: str) -> str | None:
+        return self.districts.get(region) or self.cities.get(region)
+
+    @property
+    def _region_re(self) -> re.Pattern:
+        return _compile_regions(self.regions)
+
+    def find_regions(self, text: str) -> list[str]:
+        """Regions named in ``text``; a district also counts for its city."""
+        found: dict[str, None] = {}
+        for m in self._region_re.finditer(text):
+            name = m.group(0)
+            name = name if name in self.provinces or name in self.cities or name in self.districts \
+                else _strip_suffix(name, self)
+            found[name] = None
+            parent = self.parent_of(name)
+            while parent and parent not in found:
+                found[parent] = None
+                parent = self.parent_of(parent)
+        return list(found)
+
+
+def _strip_suffix(name: str, vocab: Vocab) -> str:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and name[: -len(suffix)] in vocab.regions:
+            return name[: -len(suffix)]
+    return name
+
+
+@lru_cache(maxsize=8)
+def _compile_regions(regions: tuple[str, ...]) -> re.Pattern:
+    names = sorted(set(regions), key=len, reverse=True)
+    return re.compile("|".join(re.escape(n) for n in names))
+
+
+@lru_cache(maxsize=4)
+def load_vocab(path: Path = DEFAULT_VOCAB) -> Vocab:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"词表文件不存在：{path}") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"词表文件格式错误：{path}（{e}）") from None
+    for key in ("terms", "provinces", "cities", "districts"):
+        if key not in data:
+            raise ConfigError(f"词表文件缺少「{key}」：{path}")
+    return Vocab(terms=tuple(data["terms"]), provinces=dict(data["provinces"]),
+                 cities=dict(data["cities"]), districts=dict(data["districts"]), raw=data)
