@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.chunk import split_sentences
+from ingest.enrich import find_years
 from ingest.lexical_index import Tokenizer
 from ingest.vocab import Vocab
 
@@ -26,6 +27,7 @@ NAME_Q = re.compile(r"叫什么|名称|名字|哪家")
 QUESTION_TERMS = frozenset("多少 几 几个 几项 哪些 哪个 哪座 哪家 哪里 哪 什么 如何 怎样 怎么 是否 吗 呢 叫 名称 名字 "
                            "具体 指 主要 分别 有没有 能 不能 为什么 多大 多高 请问 城市 一个 哪一年".split())
 _DIGIT = re.compile(r"\d")
+NUMERAL = re.compile(r"[\d一二两三四五六七八九十百千万亿半]")
 _YEAR_OR_MONTH = re.compile(r"\d{4}\s*年|\d{1,2}\s*月")
 CONTEXT_WEIGHT = 0.6  # a term found only elsewhere in the chunk counts this much
 
@@ -36,6 +38,7 @@ class Pick:
     chunk: RetrievedChunk
     score: float
     coverage: float
+    names_entity: bool = True  # its paragraph names a place the question asks about
 
 
 @dataclass
@@ -78,24 +81,37 @@ class ExtractiveComposer:
         terms = self.question_terms(question)
         total = sum(terms.values()) or 1.0
         entities = self.question_entities(question)
+        years = find_years(question)
+        wants_number = bool(QUANTITY_Q.search(question))
         # a place the question names must appear in the material, or nothing here is about it
         present = [e for e in entities if any(_mentions(c, e) for c in chunks)]
         missing = [e for e in entities if e not in present and not self._has_child_present(e, chunks)]
         picks: list[Pick] = []
         for chunk in chunks:
-            context_tokens = set(self.tokenizer.tokenize(chunk.section + "\n" + chunk.text))
             headings = {_squash(h) for h in chunk.section.split(" / ")}
-            for sentence in chunk_sentences(chunk.text):
-                # a table caption or header row repeats the question's words but states no fact
-                if len(sentence) < 6 or _squash(sentence) in headings or _is_header_row(sentence):
-                    continue
-                toks = set(self.tokenizer.tokenize(sentence))
-                in_sentence = sum(w for t, w in terms.items() if t in toks)
-                in_context = sum(w for t, w in terms.items() if t not in toks and t in context_tokens)
-                coverage = (in_sentence + CONTEXT_WEIGHT * in_context) / total
-                score = coverage + self._type_bonus(question, sentence) + 0.04 / chunk.rank
-                picks.append(Pick(sentence, chunk, score, coverage))
+            for paragraph in chunk.text.split("\n"):
+                # context is the sentence's own paragraph and headings, not the whole chunk:
+                # a box holds several cities' cases, one per paragraph
+                context_tokens = set(self.tokenizer.tokenize(chunk.section + "\n" + paragraph))
+                scope = chunk.section + paragraph
+                scope_regions = set(self.vocab.find_regions(scope)) if present else set()
+                names_entity = (not present or any(e in scope_regions for e in present)) and \
+                    all(str(y) in scope for y in years)
+                for sentence in split_sentences(paragraph):
+                    # a table caption or header row repeats the question's words but states no fact
+                    if len(sentence) < 6 or _squash(sentence) in headings or _is_header_row(sentence):
+                        continue
+                    if wants_number and not NUMERAL.search(sentence):
+                        continue  # "how many" is not answered by a sentence without a number
+                    toks = set(self.tokenizer.tokenize(sentence))
+                    in_sentence = sum(w for t, w in terms.items() if t in toks)
+                    in_context = sum(w for t, w in terms.items() if t not in toks and t in context_tokens)
+                    coverage = (in_sentence + CONTEXT_WEIGHT * in_context) / total
+                    score = coverage + self._type_bonus(question, sentence) + 0.04 / chunk.rank
+                    picks.append(Pick(sentence, chunk, score, coverage, names_entity))
         picks.sort(key=lambda p: -p.score)
+        # the answer must come from a paragraph about the place and year asked about
+        picks = [p for p in picks if p.names_entity]
         if not picks:
             return self._refusal(question, chunks, 0.0, missing)
         best = picks[0]
@@ -164,11 +180,6 @@ def _is_header_row(sentence: str) -> bool:
     cells = [c for c in sentence.split("\t") if c.strip()]
     return len(cells) >= 2 and all(len(c.strip()) <= 8 and not _DIGIT.search(c) for c in cells) \
         and not any(p in sentence for p in "。，；")
-
-
-def chunk_sentences(text: str) -> list[str]:
-    """Sentences of a chunk; a table row or a paragraph line never runs into the next."""
-    return [s for line in text.split("\n") for s in split_sentences(line)]
 
 
 def _mentions(chunk: RetrievedChunk, entity: str) -> bool:

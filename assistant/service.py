@@ -73,6 +73,10 @@ class Assistant:
         s = self.settings
         if self.index.store.count() > 0 or not s.use_builtin or s.builtin_corpus is None:
             return None
+        from ingest.pipeline import collect_files
+
+        if not collect_files([s.builtin_corpus])[0]:
+            return None
         return self.ingest([s.builtin_corpus], progress=progress, origin="builtin")
 
     def remove(self, sources: list[str]) -> dict[str, int]:

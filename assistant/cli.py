@@ -1,0 +1,263 @@
+"""The ``scenario`` command: a thin edge over :class:`assistant.service.Assistant`.
+
+Every command takes ``--home`` (also ``SCENARIO_HOME``) and ``--json`` (machine-readable
+output on stdout; progress and messages go to stderr). Errors are shown in Chinese,
+without stack traces, with a non-zero exit status.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from .errors import ScenarioError  # noqa: E402
+from .settings import MODES, Settings  # noqa: E402
+
+
+def _emit(data: dict) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=None))
+
+
+def common_options(fn):
+    """--home and --json on every command; ScenarioError becomes a clean message."""
+
+    @click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="SCENARIO_HOME",
+                  default=None, help="数据目录（默认 ~/.scenario，或环境变量 SCENARIO_HOME）")
+    @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出到标准输出")
+    @functools.wraps(fn)
+    def wrapper(*args, home=None, as_json=False, **kwargs):
+        try:
+            return fn(*args, home=home, as_json=as_json, **kwargs)
+        except ScenarioError as e:
+            if as_json:
+                _emit({"error": {"message": e.message, "code": type(e).__name__}})
+            else:
+                click.secho(f"错误：{e.message}", fg="red", err=True)
+            sys.exit(e.exit_code)
+
+    return wrapper
+
+
+def _settings(home: Path | None, **overrides) -> Settings:
+    return Settings.from_env(home=home, **overrides)
+
+
+def _assistant(home: Path | None, **overrides):
+    from .service import Assistant
+
+    return Assistant(_settings(home, **overrides))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="scenario-assistant")
+def cli():
+    """场景智答：城市数字场景政策与案例的检索问答助手。"""
+
+
+# --- ingest ---------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
+@common_options
+def ingest(paths, quiet, home, as_json):
+    """导入文件或文件夹（.txt .md .pdf .docx .html），已导入且未改动的文件会跳过。"""
+    assistant = _assistant(home)
+    report = assistant.ingest(list(paths), progress=not quiet and not _testing())
+    data = report.to_dict()
+    data["home"] = str(assistant.settings.home)
+    if as_json:
+        _emit(data)
+    else:
+        for r in report.results:
+            label = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败"}[r.status]
+            line = f"[{label}] {r.source}"
+            if r.status == "failed":
+                click.secho(f"{line}：{r.reason}", fg="red", err=True)
+            else:
+                click.echo(f"{line}（{r.chunks} 个片段）")
+        click.echo(f"完成：新增 {data['added']}，更新 {data['updated']}，未变 {data['unchanged']}，"
+                   f"失败 {data['failed']}；知识库共 {data['total_chunks']} 个片段。")
+    if report.failed:
+        sys.exit(1)
+
+
+# --- ask --------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSONL 文件，每行一个 {\"question\": …}；每行输出一个结果")
+@click.option("--mode", type=click.Choice(MODES), default=None, help="检索方式（默认 hybrid）")
+@click.option("-k", "--top-k", type=click.IntRange(1, 50), default=None, help="检索片段数")
+@click.option("--doc", "docs", multiple=True, help="只在这些文档中检索（文件名，可重复）")
+@click.option("--city", "cities", multiple=True, help="只检索提到这些城市的片段（可重复）")
+@click.option("--year", "years", multiple=True, type=int, help="只检索提到这些年份的片段（可重复）")
+@click.option("--generator", type=click.Choice(["extractive", "llm"]), default=None,
+              help="回答方式：摘录式（默认，无需大模型）或大模型")
+@click.option("--no-builtin", is_flag=True, help="知识库为空时不自动导入内置语料")
+@common_options
+def ask(question, batch, mode, top_k, docs, cities, years, generator, no_builtin, home, as_json):
+    """提问，得到带引用的回答。"""
+    from .retrieve import Filters
+
+    if not question and not batch:
+        raise ScenarioError("请给出问题，例如 scenario ask \"无锡开放了多少个场景机会？\"，或用 --batch 文件")
+    assistant = _assistant(home, use_builtin=not no_builtin)
+    if assistant.index.store.count() == 0:
+        if assistant.ensure_builtin(progress=not _testing()) is None or assistant.index.store.count() == 0:
+            raise ScenarioError("知识库为空：请先导入文档，例如 scenario ingest 报告.pdf 或 scenario ingest 文件夹/")
+    filters = Filters(tuple(docs), tuple(cities), tuple(years))
+    if batch:
+        _ask_batch(assistant, batch, mode, top_k, filters, generator)
+        return
+    result = assistant.ask(question, mode=mode, k=top_k, filters=filters, generator=generator)
+    if as_json:
+        _emit(result.to_dict())
+        return
+    _print_answer(result)
+
+
+def _ask_batch(assistant, path: Path, mode, top_k, filters, generator) -> None:
+    from .retrieve import Filters
+
+    failures = 0
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict) or not str(obj.get("question", "")).strip():
+                raise ScenarioError("缺少 question 字段")
+            f = filters
+            if any(k in obj for k in ("docs", "cities", "years")):
+                f = Filters(tuple(obj.get("docs", ())), tuple(obj.get("cities", ())),
+                            tuple(int(y) for y in obj.get("years", ())))
+            result = assistant.ask(obj["question"], mode=obj.get("mode", mode), k=obj.get("k", top_k),
+                                   filters=f, generator=generator).to_dict()
+            if "id" in obj:
+                result = {"id": obj["id"], **result}
+            _emit(result)
+        except json.JSONDecodeError as e:
+            failures += 1
+            _emit({"line": n, "error": {"message": f"第 {n} 行不是合法的 JSON（{e.msg}）", "code": "BadInput"}})
+        except ScenarioError as e:
+            failures += 1
+            _emit({"line": n, "error": {"message": f"第 {n} 行：{e.message}", "code": type(e).__name__}})
+    if failures:
+        sys.exit(1)
+
+
+def _print_answer(result) -> None:
+    color = "yellow" if result.refused else None
+    click.secho(result.answer, fg=color)
+    if result.citations:
+        click.echo()
+        click.secho("引用：", bold=True)
+        for c in result.citations:
+            ch = c.chunk
+            where = " · ".join(x for x in (ch.section.split(" / ")[-1] if ch.section else "",
+                                           f"第 {ch.page} 页" if ch.page else "") if x)
+            snippet = " ".join(ch.text.split())
+            snippet = snippet[:120] + ("…" if len(snippet) > 120 else "")
+            click.echo(f"[{c.n}] 《{ch.title or ch.doc}》（{ch.doc}）{where}")
+            click.secho(f"    {snippet}", dim=True)
+    for note in result.notes:
+        click.secho(f"注：{note}", fg="yellow", err=True)
+    for u in result.unverified:
+        click.secho(f"未通过核验（已删除）：{u['sentence']} —— {'；'.join(u['reasons'])}", fg="yellow", err=True)
+    click.secho(f"（{result.generator} · {result.mode} · {result.timings_ms['total']:.0f} ms）", dim=True, err=True)
+
+
+# --- docs -------------------------------------------------------------------------------
+
+@cli.group()
+def docs():
+    """管理已导入的文档。"""
+
+
+@docs.command("list")
+@common_options
+def docs_list(home, as_json):
+    """列出已导入的文档及其片段数。"""
+    assistant = _assistant(home)
+    documents = assistant.documents()
+    if as_json:
+        _emit({"documents": documents})
+        return
+    if not documents:
+        click.echo("知识库中还没有文档。用 scenario ingest 导入。")
+        return
+    for d in documents:
+        flag = "" if d["complete"] else "（不完整，请重新导入）"
+        click.echo(f"{d['doc']}\t{d['chunks']} 个片段\t{d['ingested_at']}\t{d['title']}{flag}")
+
+
+@docs.command("remove")
+@click.argument("names", nargs=-1, required=True)
+@common_options
+def docs_remove(names, home, as_json):
+    """按文件名删除文档及其全部片段。"""
+    assistant = _assistant(home)
+    removed = assistant.remove(list(names))
+    missing = [n for n, c in removed.items() if c == 0]
+    if as_json:
+        _emit({"removed": removed, "not_found": missing})
+    else:
+        for n, c in removed.items():
+            if c:
+                click.echo(f"已删除 {n}（{c} 个片段）")
+        for n in missing:
+            click.secho(f"未找到文档：{n}", fg="red", err=True)
+    if missing:
+        sys.exit(1)
+
+
+# --- status -----------------------------------------------------------------------------
+
+@cli.command()
+@common_options
+def status(home, as_json):
+    """显示数据目录、模型、知识库规模和索引状态。"""
+    assistant = _assistant(home)
+    s = assistant.settings
+    idx = assistant.index
+    documents = assistant.documents()
+    data = {
+        "home": str(s.home),
+        "embedder": idx.embedder.model_id,
+        "collection": idx.store.collection.name,
+        "documents": len(documents),
+        "chunks": idx.store.count(),
+        "lexical_index": "fresh" if idx.lexical_is_fresh() else "stale",
+        "builtin_corpus": str(s.builtin_corpus) if s.builtin_corpus else None,
+        "llm": {"base_url": s.llm.base_url, "model": s.llm.model} if s.llm else None,
+        "retrieval": {"mode": s.mode, "top_k": s.top_k, "chunk_chars": s.chunk_chars},
+    }
+    if as_json:
+        _emit(data)
+        return
+    click.echo(f"数据目录：{data['home']}")
+    click.echo(f"嵌入模型：{data['embedder']}")
+    click.echo(f"文档：{data['documents']} 篇，片段：{data['chunks']} 个，BM25 索引：{'最新' if data['lexical_index'] == 'fresh' else '需重建'}")
+    click.echo(f"内置语料：{data['builtin_corpus'] or '无'}")
+    click.echo(f"大模型：{(s.llm.model + ' @ ' + s.llm.base_url) if s.llm else '未配置（使用摘录式回答）'}")
+
+
+def _testing() -> bool:
+    return "PYTEST_CURRENT_TEST" in os.environ
+
+
+def main() -> None:
+    cli(prog_name="scenario")
+
+
+if __name__ == "__main__":
+    main()
