@@ -67,7 +67,9 @@ class SentenceTransformerEmbedder(Embedder):
         except Exception as e:  # noqa: BLE001 - many loader errors; all mean "cannot load"
             raise ConfigError(f"无法加载嵌入模型 {name_or_path}：{type(e).__name__}: {e}") from None
         self.model_id = "st-" + Path(name_or_path.rstrip("/")).name
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension  # renamed in sentence-transformers 6
+        self.dim = int(get_dim())
         lowered = name_or_path.lower()
         # e5 models were trained with these prefixes; bge-zh with an instruction on queries
         self._query_prefix = "query: " if "e5" in lowered else (

