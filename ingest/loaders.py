@@ -35,8 +35,9 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_document(path: Path) -> LoadedDocument:
-    """Load one file; raise :class:`IngestError` naming the file and the reason."""
+def load_document(path: Path, data: bytes | None = None) -> LoadedDocument:
+    """Load one file (``data``: its bytes, when the caller already read them); raise
+    :class:`IngestError` naming the file and the reason."""
     path = Path(path)
     name = path.name
     suffix = path.suffix.lower()
@@ -44,7 +45,7 @@ def load_document(path: Path) -> LoadedDocument:
         raise IngestError(name, f"不支持的文件类型「{suffix or '无扩展名'}」，"
                                 f"支持：{' '.join(SUPPORTED_SUFFIXES)}")
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except FileNotFoundError:
         raise IngestError(name, "文件不存在") from None
     except IsADirectoryError:

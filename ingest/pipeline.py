@@ -127,14 +127,14 @@ def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: s
                 bar: tqdm | None) -> FileResult:
     source = path.name
     try:
-        data_hash = file_hash(path.read_bytes()) if path.is_file() else None
+        data = path.read_bytes() if path.is_file() else None
     except OSError:
-        data_hash = None  # load_document reports why
+        data = None  # load_document reports why
     state = states.get(source)
-    if data_hash and state and state.is_complete(data_hash, pipeline):
+    if data is not None and state and state.is_complete(file_hash(data), pipeline):
         return FileResult(str(path), source, "unchanged", chunks=state.n_chunks)
 
-    doc = load_document(path)
+    doc = load_document(path, data)
     sections = split_sections(doc.pages)
     s = index.settings
     chunks = chunk_sections(sections, s.chunk_chars, s.max_chunk_chars, s.min_chunk_chars)

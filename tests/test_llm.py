@@ -27,16 +27,16 @@ def llm_assistant(settings, docs, server):
     return a
 
 
-def passage_number(result, doc):
-    return next(n for n, c in enumerate(result.retrieved, start=1) if c.doc == doc)
+def script_reply(assistant, server, question, doc, template):
+    """Script the server's next reply, citing the passage number ``doc`` will get."""
+    n = next(i for i, c in enumerate(assistant.retriever.retrieve(question), start=1) if c.doc == doc)
+    server.replies.append(template.format(n=n))
 
 
 def test_llm_answer_is_verified_and_prompt_quotes_passages(settings, docs):
     with ScriptedOpenAI([]) as server:
         a = llm_assistant(settings, docs, server)
-        probe = a.retriever.retrieve("无锡开放了多少个场景机会？")
-        n = next(i for i, c in enumerate(probe, start=1) if c.doc == "wuxi.txt")
-        server.replies.append(f"无锡开放了85个场景机会。[{n}]")
+        script_reply(a, server, "无锡开放了多少个场景机会？", "wuxi.txt", "无锡开放了85个场景机会。[{n}]")
         r = a.ask("无锡开放了多少个场景机会？")
     assert r.generator == "llm" and not r.refused
     assert r.answer == "无锡开放了85个场景机会。[1]"
@@ -52,9 +52,8 @@ def test_llm_answer_is_verified_and_prompt_quotes_passages(settings, docs):
 def test_invented_number_is_dropped(settings, docs):
     with ScriptedOpenAI([]) as server:
         a = llm_assistant(settings, docs, server)
-        probe = a.retriever.retrieve("无锡开放了多少个场景机会？")
-        n = next(i for i, c in enumerate(probe, start=1) if c.doc == "wuxi.txt")
-        server.replies.append(f"无锡开放了85个场景机会。[{n}]无锡还开放了300个场景实验室名额。[{n}]")
+        script_reply(a, server, "无锡开放了多少个场景机会？", "wuxi.txt",
+                     "无锡开放了85个场景机会。[{n}]无锡还开放了300个场景实验室名额。[{n}]")
         r = a.ask("无锡开放了多少个场景机会？")
     assert "85个场景机会" in r.answer and "300" not in r.answer
     assert len(r.unverified) == 1
@@ -65,9 +64,8 @@ def test_invented_number_is_dropped(settings, docs):
 def test_uncited_and_unsupported_sentences_are_dropped(settings, docs):
     with ScriptedOpenAI([]) as server:
         a = llm_assistant(settings, docs, server)
-        probe = a.retriever.retrieve("合肥预留多少预算？")
-        n = next(i for i, c in enumerate(probe, start=1) if c.doc == "hefei.txt")
-        server.replies.append(f"合肥预留5%预算专项用于新场景建设。[{n}]这一做法全国领先。合肥的做法已推广到长三角全部城市。[{n}]")
+        script_reply(a, server, "合肥预留多少预算？", "hefei.txt",
+                     "合肥预留5%预算专项用于新场景建设。[{n}]这一做法全国领先。合肥的做法已推广到长三角全部城市。[{n}]")
         r = a.ask("合肥预留多少预算？")
     assert r.answer == "合肥预留5%预算专项用于新场景建设。[1]"
     reasons = {u["sentence"]: u["reasons"] for u in r.unverified}
