@@ -75,16 +75,18 @@ def test_a_bad_file_does_not_stop_the_batch(assistant, tmp_path):
     damaged = make_pdf(tmp_path / "damaged.pdf", [["第一页。"], ["第二页。"]])
     (folder / "damaged.pdf").write_bytes(damaged.read_bytes()[:400])
     unknown = write_text(tmp_path / "notes.xyz", "未知格式")
-    report = assistant.ingest([folder, unknown, tmp_path / "missing.txt"], progress=False)
+    unreadable = tmp_path / "link.txt"  # root reads any file: a dangling link cannot be read
+    unreadable.symlink_to(tmp_path / "gone.txt")
+    report = assistant.ingest([folder, unknown, unreadable, tmp_path / "missing.txt"], progress=False)
     by_name = {r.source: r for r in report.results}
     assert by_name["good.txt"].status == "added"
     failed = {r.source: r.reason for r in report.failed}
-    assert set(failed) == {"empty.txt", "fake.pdf", "damaged.pdf", "notes.xyz", "missing.txt"}
+    assert set(failed) == {"empty.txt", "fake.pdf", "damaged.pdf", "notes.xyz", "link.txt", "missing.txt"}
     assert "文件为空" in failed["empty.txt"]
     assert "不是有效的 PDF" in failed["fake.pdf"]
     assert "PDF" in failed["damaged.pdf"]
     assert "不支持的文件类型" in failed["notes.xyz"]
-    assert "不存在" in failed["missing.txt"]
+    assert "不存在" in failed["missing.txt"] and "不存在" in failed["link.txt"]
     assert set(chunk_sources(assistant)) == {"good.txt"}
     assert_consistent(assistant)
 
