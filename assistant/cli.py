@@ -64,13 +64,17 @@ def cli():
 # --- ingest ---------------------------------------------------------------------------
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--builtin", is_flag=True, help="导入（或更新）内置知识库：corpus/ 中的案例卡片与政策简报")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
 @common_options
-def ingest(paths, quiet, home, as_json):
-    """导入文件或文件夹（.txt .md .pdf .docx .html），已导入且未改动的文件会跳过。"""
+def ingest(paths, builtin, quiet, home, as_json):
+    """导入文件或文件夹（.txt .md .pdf .docx .html .yaml 案例卡片），已导入且未改动的文件会跳过。"""
     assistant = _assistant(home)
-    report = assistant.ingest(list(paths), progress=not quiet and not _testing())
+    targets = list(paths) + (assistant.settings.builtin_paths if builtin else [])
+    if not targets:
+        raise ScenarioError("请给出要导入的文件或文件夹，或用 --builtin 导入内置知识库")
+    report = assistant.ingest(targets, progress=not quiet and not _testing())
     data = report.to_dict()
     data["home"] = str(assistant.settings.home)
     if as_json:
@@ -110,10 +114,10 @@ def ask(question, batch, mode, top_k, docs, cities, years, generator, no_builtin
 
     if not question and not batch:
         raise ScenarioError("请给出问题，例如 scenario ask \"无锡开放了多少个场景机会？\"，或用 --batch 文件")
-    assistant = _assistant(home, use_builtin=not no_builtin)
+    assistant = _assistant(home, use_builtin=False if no_builtin else None)
+    assistant.ensure_builtin(progress=not _testing())
     if assistant.index.store.count() == 0:
-        if assistant.ensure_builtin(progress=not _testing()) is None or assistant.index.store.count() == 0:
-            raise ScenarioError("知识库为空：请先导入文档，例如 scenario ingest 报告.pdf 或 scenario ingest 文件夹/")
+        raise ScenarioError("知识库为空：请先导入文档，例如 scenario ingest 报告.pdf 或 scenario ingest 文件夹/")
     filters = Filters(tuple(docs), tuple(cities), tuple(years))
     if batch:
         _ask_batch(assistant, batch, mode, top_k, filters, generator)

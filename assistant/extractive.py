@@ -27,7 +27,9 @@ NAME_Q = re.compile(r"叫什么|名称|名字|哪家")
 QUESTION_TERMS = frozenset("多少 几 几个 几项 哪些 哪个 哪座 哪家 哪里 哪 什么 如何 怎样 怎么 是否 吗 呢 叫 名称 名字 "
                            "具体 指 主要 分别 有没有 能 不能 为什么 多大 多高 请问 城市 一个 哪一年".split())
 _DIGIT = re.compile(r"\d")
-NUMERAL = re.compile(r"[\d一二两三四五六七八九十百千万亿半]")
+# a number: digits, or Chinese numerals with a measure word ("三分之一", "八成", "两个"),
+# not the 一 of 一部分 or 一体化
+NUMERAL = re.compile(r"\d|[一二两三四五六七八九十百千半]+(?:[个项家条类次倍成座]|分之|万|亿)")
 _YEAR_OR_MONTH = re.compile(r"\d{4}\s*年|\d{1,2}\s*月")
 CONTEXT_WEIGHT = 0.6  # a term found only elsewhere in the chunk counts this much
 
@@ -151,7 +153,7 @@ class ExtractiveComposer:
             if p.chunk not in cited:
                 cited.append(p.chunk)
             n = cited.index(p.chunk) + 1
-            text = display_sentence(p.sentence)
+            text = display_sentence(p.sentence).rstrip("：:，,、")
             if not text.endswith(("。", "！", "？", "；", "”", "）", ")")):
                 text += "。"
             parts.append(f"{text}[{n}]")

@@ -18,9 +18,10 @@ class Filters:
     docs: tuple[str, ...] = ()
     cities: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
+    exclude_origin: str | None = None  # "builtin" when the built-in corpus is turned off
 
     def __bool__(self) -> bool:
-        return bool(self.docs or self.cities or self.years)
+        return bool(self.docs or self.cities or self.years or self.exclude_origin)
 
     def where(self) -> dict | None:
         """The same filter as a Chroma ``where`` clause."""
@@ -33,6 +34,8 @@ class Filters:
         if self.years:
             ors = [{"years": {"$contains": int(y)}} for y in self.years]
             clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
+        if self.exclude_origin:
+            clauses.append({"origin": {"$ne": self.exclude_origin}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -43,6 +46,8 @@ class Filters:
         if self.cities and not set(self.cities) & set(meta.get("cities") or ()):
             return False
         if self.years and not set(self.years) & set(meta.get("years") or ()):
+            return False
+        if self.exclude_origin and meta.get("origin") == self.exclude_origin:
             return False
         return True
 

@@ -3,7 +3,7 @@ holding the index, the retriever and the generators, returning result objects.""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.index import Index
@@ -65,19 +65,42 @@ class Assistant:
         self._llm = None
 
     # --- knowledge base ------------------------------------------------------------
-    def ingest(self, paths: list[Path], progress: bool = True, origin: str = "user") -> IngestReport:
-        return ingest_paths(self.index, paths, origin=origin, progress=progress)
+    def ingest(self, paths: list[Path], progress: bool = True) -> IngestReport:
+        """Ingest files and folders; those inside the built-in corpus are tagged as built-in
+        (so that ``--no-builtin`` can leave them out), the rest as the user's own."""
+        builtin, own = [], []
+        for p in paths:
+            (builtin if self._in_builtin(Path(p)) else own).append(Path(p))
+        report = IngestReport()
+        for group, origin in ((builtin, "builtin"), (own, "user")):
+            if group:
+                part = ingest_paths(self.index, group, origin=origin, progress=progress)
+                report.results.extend(part.results)
+                report.total_chunks = part.total_chunks
+        return report
+
+    def _in_builtin(self, path: Path) -> bool:
+        corpus = self.settings.builtin_corpus
+        if corpus is None:
+            return False
+        try:
+            path.resolve().relative_to(corpus.resolve())
+            return True
+        except ValueError:
+            return False
 
     def ensure_builtin(self, progress: bool = True) -> IngestReport | None:
-        """On a home with nothing indexed, ingest the built-in corpus when it exists."""
+        """On first use, add the built-in corpus (once; the user's documents stay)."""
         s = self.settings
-        if self.index.store.count() > 0 or not s.use_builtin or s.builtin_corpus is None:
+        if not s.use_builtin or s.builtin_corpus is None:
+            return None
+        if self.index.store.collection.get(where={"origin": "builtin"}, limit=1, include=[])["ids"]:
             return None
         from ingest.pipeline import collect_files
 
-        if not collect_files([s.builtin_corpus])[0]:
+        if not collect_files(s.builtin_paths)[0]:
             return None
-        return self.ingest([s.builtin_corpus], progress=progress, origin="builtin")
+        return self.ingest(s.builtin_paths, progress=progress)
 
     def remove(self, sources: list[str]) -> dict[str, int]:
         return remove_documents(self.index, sources)
@@ -119,6 +142,8 @@ class Assistant:
             raise ScenarioError("未配置大模型：请设置 SCENARIO_LLM_BASE_URL、SCENARIO_LLM_MODEL、SCENARIO_LLM_API_KEY")
         if self.index.store.count() == 0:
             raise ScenarioError("知识库为空：请先导入文档，例如 scenario ingest 文件或文件夹")
+        if not self.settings.use_builtin:
+            filters = replace(filters or Filters(), exclude_origin="builtin")
         t0 = time.perf_counter()
         chunks = self.retriever.retrieve(question, k=k, mode=mode, filters=filters)
         t1 = time.perf_counter()

@@ -76,6 +76,13 @@ class Settings:
                               f"max_chunk_chars={self.max_chunk_chars}")
 
     @property
+    def builtin_paths(self) -> list[Path]:
+        """The built-in knowledge base: case cards and policy briefs (not vocab.yaml)."""
+        if self.builtin_corpus is None:
+            return []
+        return [p for p in (self.builtin_corpus / "cases", self.builtin_corpus / "policies") if p.is_dir()]
+
+    @property
     def index_dir(self) -> Path:
         return self.home / "index"
 
@@ -90,6 +97,8 @@ class Settings:
     def from_env(cls, **overrides) -> "Settings":
         """Settings from ``SCENARIO_*`` environment variables, then explicit overrides."""
         values: dict = {}
+        if os.environ.get("SCENARIO_NO_BUILTIN", "").strip() not in ("", "0", "false"):
+            values["use_builtin"] = False
         if os.environ.get("SCENARIO_EMBEDDER"):
             values["embedder"] = os.environ["SCENARIO_EMBEDDER"]
         llm = llm_from_env()

@@ -17,7 +17,7 @@ from .lexical_index import LexicalIndex, Tokenizer
 from .store import ChunkStore
 from .vocab import Vocab, load_vocab
 
-FILTER_KEYS = ("source", "title", "section", "page", "kind", "cities", "years", "origin")
+FILTER_KEYS = ("source", "title", "section", "page", "kind", "cities", "years", "origin")  # kept beside BM25
 
 
 class Index:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant.errors import IngestError
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm", ".yaml", ".yml")
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
@@ -60,7 +60,8 @@ def load_document(path: Path, data: bytes | None = None) -> LoadedDocument:
         raise IngestError(name, f"文件过大（{len(data) // (1024 * 1024)} MB），"
                                 f"上限为 {MAX_FILE_BYTES // (1024 * 1024)} MB")
     loader = {".txt": _load_text, ".md": _load_markdown, ".pdf": _load_pdf,
-              ".docx": _load_docx, ".html": _load_html, ".htm": _load_html}[suffix]
+              ".docx": _load_docx, ".html": _load_html, ".htm": _load_html,
+              ".yaml": _load_card, ".yml": _load_card}[suffix]
     pages, title, meta = loader(data, name)
     if not any(p.text.strip() for p in pages):
         raise IngestError(name, "文件中没有可提取的文字")
@@ -111,6 +112,22 @@ def _load_markdown(data: bytes, name: str):
         text = text[m.end():]
     title = meta.get("title") if isinstance(meta.get("title"), str) else None
     return [Page(None, text)], title, meta
+
+
+def _load_card(data: bytes, name: str):
+    """A case card (YAML). It is validated against the vocabularies by the pipeline."""
+    import yaml
+
+    from .cards import is_card
+
+    try:
+        loaded = yaml.safe_load(decode_text(data, name))
+    except yaml.YAMLError as e:
+        raise IngestError(name, f"YAML 格式错误（{str(e).splitlines()[0]}）") from None
+    if not is_card(loaded):
+        raise IngestError(name, "YAML 文件不是案例卡片（缺少 id、city、summary）")
+    title = loaded.get("title") if isinstance(loaded.get("title"), str) else None
+    return [Page(None, str(loaded.get("summary", "")))], title, {"card": loaded}
 
 
 # --- PDF ----------------------------------------------------------------------------

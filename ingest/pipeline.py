@@ -19,13 +19,14 @@ from tqdm import tqdm
 from assistant.errors import IngestError, ScenarioError
 from assistant.settings import Settings
 
-from .chunk import chunk_sections
+from .cards import brief_metadata, card_from_dict, validate_card
+from .chunk import Chunk, chunk_sections
 from .enrich import chunk_metadata
 from .index import Index, embedding_text
 from .loaders import SUPPORTED_SUFFIXES, file_hash, load_document
 from .structure import split_sections
 
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 def pipeline_id(settings: Settings, model_id: str) -> str:
@@ -135,9 +136,18 @@ def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: s
         return FileResult(str(path), source, "unchanged", chunks=state.n_chunks)
 
     doc = load_document(path, data)
-    sections = split_sections(doc.pages)
-    s = index.settings
-    chunks = chunk_sections(sections, s.chunk_chars, s.max_chunk_chars, s.min_chunk_chars)
+    extra: dict = {}
+    if "card" in doc.meta:
+        problems = validate_card(doc.meta["card"], index.vocab)
+        if problems:
+            raise IngestError(source, "案例卡片不合格：" + "；".join(problems))
+        card = card_from_dict(doc.meta["card"])
+        chunks = [Chunk(text=card.text(), section=f"案例 / {card.title}", kind="case", page=None)]
+        extra = card.metadata()
+    else:
+        s = index.settings
+        chunks = chunk_sections(split_sections(doc.pages), s.chunk_chars, s.max_chunk_chars, s.min_chunk_chars)
+        extra = brief_metadata(doc.meta)
     if not chunks:
         raise IngestError(source, "清理后没有可用的正文内容")
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -151,6 +161,7 @@ def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: s
                 "doc_hash": doc.file_hash, "pipeline": pipeline, "ingested_at": now,
                 "origin": origin, "chars": len(c.text)}
         meta.update(chunk_metadata(c.text, c.section, index.vocab))
+        meta.update(extra)
         metas.append(meta)
     sub = None
     if bar is not None and len(chunks) > 32:

@@ -12,7 +12,7 @@ fi
 . .venv/bin/activate
 pip install -q -e ".[llm]"
 export SCENARIO_HOME=${SCENARIO_HOME:-$HOME/.scenario}
-scenario ingest corpus/
+scenario ingest --builtin
 scenario status
 echo
 scenario ask "无锡开放了多少个场景机会？"

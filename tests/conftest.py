@@ -45,7 +45,7 @@ def assistant(settings):
     return Assistant(settings)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def seeds_dir():
     if not SEEDS.is_dir():
         pytest.skip(f"seed documents not present at {SEEDS}")

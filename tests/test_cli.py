@@ -92,7 +92,11 @@ def test_ask_on_empty_home_says_how_to_ingest(run):
 
 
 def test_ask_on_empty_home_ingests_the_builtin_corpus(tmp_path, docs, monkeypatch):
-    monkeypatch.setenv("SCENARIO_CORPUS", str(docs))
+    corpus = tmp_path / "corpus"
+    (corpus / "policies").mkdir(parents=True)
+    for f in docs.iterdir():
+        (corpus / "policies" / f.name).write_bytes(f.read_bytes())
+    monkeypatch.setenv("SCENARIO_CORPUS", str(corpus))
     r = CliRunner().invoke(cli, ["ask", "无锡开放了多少个场景机会？", "--json", "--home", str(tmp_path / "h")])
     assert r.exit_code == 0, r.output
     assert "85个" in json.loads(r.stdout)["answer"]
