@@ -27,21 +27,22 @@ def llm_assistant(settings, docs, server):
     return a
 
 
-def script_reply(assistant, server, question, doc, template):
-    """Script the server's next reply, citing the passage number ``doc`` will get."""
-    n = next(i for i, c in enumerate(assistant.retriever.retrieve(question), start=1) if c.doc == doc)
-    server.replies.append(template.format(n=n))
+def scripted_ask(settings, docs, question, doc, template):
+    """Ask with the server scripted to reply ``template``, its {n} the passage number
+    ``doc`` gets; returns the result and the server's recorded requests."""
+    with ScriptedOpenAI([]) as server:
+        a = llm_assistant(settings, docs, server)
+        n = next(i for i, c in enumerate(a.retriever.retrieve(question), start=1) if c.doc == doc)
+        server.replies.append(template.format(n=n))
+        return a.ask(question), server.requests
 
 
 def test_llm_answer_is_verified_and_prompt_quotes_passages(settings, docs):
-    with ScriptedOpenAI([]) as server:
-        a = llm_assistant(settings, docs, server)
-        script_reply(a, server, "无锡开放了多少个场景机会？", "wuxi.txt", "无锡开放了85个场景机会。[{n}]")
-        r = a.ask("无锡开放了多少个场景机会？")
+    r, requests = scripted_ask(settings, docs, "无锡开放了多少个场景机会？", "wuxi.txt", "无锡开放了85个场景机会。[{n}]")
     assert r.generator == "llm" and not r.refused
     assert r.answer == "无锡开放了85个场景机会。[1]"
     assert r.citations[0].chunk.doc == "wuxi.txt" and not r.unverified
-    req = server.requests[-1]
+    req = requests[-1]
     assert req["path"].endswith("/chat/completions") and req["auth"] == "Bearer sk-test"
     assert req["body"]["model"] == "qwen-test"
     system, user = req["body"]["messages"][0]["content"], req["body"]["messages"][-1]["content"]
@@ -50,11 +51,8 @@ def test_llm_answer_is_verified_and_prompt_quotes_passages(settings, docs):
 
 
 def test_invented_number_is_dropped(settings, docs):
-    with ScriptedOpenAI([]) as server:
-        a = llm_assistant(settings, docs, server)
-        script_reply(a, server, "无锡开放了多少个场景机会？", "wuxi.txt",
-                     "无锡开放了85个场景机会。[{n}]无锡还开放了300个场景实验室名额。[{n}]")
-        r = a.ask("无锡开放了多少个场景机会？")
+    r, _ = scripted_ask(settings, docs, "无锡开放了多少个场景机会？", "wuxi.txt",
+                        "无锡开放了85个场景机会。[{n}]无锡还开放了300个场景实验室名额。[{n}]")
     assert "85个场景机会" in r.answer and "300" not in r.answer
     assert len(r.unverified) == 1
     assert "300" in r.unverified[0]["sentence"]
@@ -62,11 +60,8 @@ def test_invented_number_is_dropped(settings, docs):
 
 
 def test_uncited_and_unsupported_sentences_are_dropped(settings, docs):
-    with ScriptedOpenAI([]) as server:
-        a = llm_assistant(settings, docs, server)
-        script_reply(a, server, "合肥预留多少预算？", "hefei.txt",
-                     "合肥预留5%预算专项用于新场景建设。[{n}]这一做法全国领先。合肥的做法已推广到长三角全部城市。[{n}]")
-        r = a.ask("合肥预留多少预算？")
+    r, _ = scripted_ask(settings, docs, "合肥预留多少预算？", "hefei.txt",
+                        "合肥预留5%预算专项用于新场景建设。[{n}]这一做法全国领先。合肥的做法已推广到长三角全部城市。[{n}]")
     assert r.answer == "合肥预留5%预算专项用于新场景建设。[1]"
     reasons = {u["sentence"]: u["reasons"] for u in r.unverified}
     assert reasons["这一做法全国领先。"] == ["没有标注出处"]
