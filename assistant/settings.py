@@ -61,6 +61,8 @@ class Settings:
     answer_sentences: int = 3
     # Citation check: share of a sentence's content tokens its cited passages must hold.
     support_threshold: float = 0.6
+    # A Chroma server ("http://127.0.0.1:8000") instead of the embedded store under home.
+    chroma_url: str | None = None
     builtin_corpus: Path | None = field(default_factory=default_corpus)
     use_builtin: bool = True
     llm: LLMSettings | None = None
@@ -99,6 +101,8 @@ class Settings:
         values: dict = {}
         if os.environ.get("SCENARIO_NO_BUILTIN", "").strip() not in ("", "0", "false"):
             values["use_builtin"] = False
+        if os.environ.get("SCENARIO_CHROMA_URL"):
+            values["chroma_url"] = os.environ["SCENARIO_CHROMA_URL"]
         if os.environ.get("SCENARIO_EMBEDDER"):
             values["embedder"] = os.environ["SCENARIO_EMBEDDER"]
         llm = llm_from_env()

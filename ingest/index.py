@@ -27,8 +27,7 @@ class Index:
         settings.home.mkdir(parents=True, exist_ok=True)
         self.vocab = vocab or load_vocab()
         self.embedder = embedder or make_embedder(settings.embedder, settings.cache_dir)
-        self.store = ChunkStore(settings.index_dir, self.embedder,
-                                chroma_url=os.environ.get("SCENARIO_CHROMA_URL") or None)
+        self.store = ChunkStore(settings.index_dir, self.embedder, chroma_url=settings.chroma_url)
         self._tokenizer: Tokenizer | None = None
         self._lexical: LexicalIndex | None = None
 

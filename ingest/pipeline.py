@@ -99,7 +99,8 @@ def ingest_paths(index: Index, paths: list[Path], *, origin: str = "user",
     pipeline = pipeline_id(settings, index.embedder.model_id)
     with index.write_lock():
         states = index.store.doc_states()
-        bar = tqdm(total=len(files), unit="个文件", desc="导入文档", disable=not progress,
+        # disable=None: a bar on a terminal, nothing in logs and pipes
+        bar = tqdm(total=len(files), unit="个文件", desc="导入文档", disable=None if progress else True,
                    dynamic_ncols=True, leave=True)
         changed = False
         for path in files:
@@ -166,7 +167,7 @@ def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: s
     sub = None
     if bar is not None and len(chunks) > 32:
         sub = tqdm(total=len(chunks), unit="块", desc=f"  向量化 {source[:24]}", leave=False,
-                   dynamic_ncols=True)
+                   dynamic_ncols=True, disable=None)
     try:
         vectors = index.embedder.embed_passages(embed_inputs, progress=sub.update if sub else None)
     finally:
