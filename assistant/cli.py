@@ -180,6 +180,41 @@ def _print_answer(result) -> None:
     click.secho(f"（{result.generator} · {result.mode} · {result.timings_ms['total']:.0f} ms）", dim=True, err=True)
 
 
+# --- cases ------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("need")
+@click.option("--city", default=None, help="本市（不出现在对标结果中）")
+@click.option("--exclude-city", "exclude", multiple=True, help="排除的城市（可重复）")
+@click.option("-k", "--top-k", type=click.IntRange(1, 20), default=5, help="返回案例数")
+@click.option("--per-city", type=click.IntRange(1, 20), default=1, help="同一城市最多返回几个案例")
+@click.option("--no-builtin", is_flag=True, help="不使用内置知识库")
+@common_options
+def cases(need, city, exclude, top_k, per_city, no_builtin, home, as_json):
+    """按需求查找可对标的城市案例，并说明对标理由。"""
+    from .cases import CaseFinder
+
+    assistant = _assistant(home, use_builtin=False if no_builtin else None)
+    assistant.ensure_builtin(progress=not _testing())
+    hits = CaseFinder(assistant).find(need, city=city, exclude_cities=tuple(exclude), k=top_k, per_city=per_city)
+    if as_json:
+        _emit({"need": need, "cases": [h.to_dict() for h in hits]})
+        return
+    if not hits:
+        click.secho("资料中未找到可对标的案例。可先导入更多案例材料：scenario ingest 文件夹/", fg="yellow")
+        return
+    for i, h in enumerate(hits, start=1):
+        click.secho(f"{i}. 【{h.city}】{h.title}", bold=True)
+        click.echo(f"   {h.summary}")
+        if h.figures:
+            click.echo("   关键数据：" + "；".join(f"{f.get('what') or ''}{'：' if f.get('what') else ''}{f['value']}{f.get('unit', '')}"
+                                          for f in h.figures[:4]))
+        click.secho(f"   对标理由：{h.why}", fg="cyan")
+        origin = h.source.get("origin_doc")
+        click.secho(f"   出处：{h.source['doc']}" + (f"（原始资料 {origin} · {h.source.get('origin_section', '')}）" if origin else
+                                                  f" · {h.source.get('section', '')}"), dim=True)
+
+
 # --- docs -------------------------------------------------------------------------------
 
 @cli.group()

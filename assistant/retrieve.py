@@ -19,9 +19,10 @@ class Filters:
     cities: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
     exclude_origin: str | None = None  # "builtin" when the built-in corpus is turned off
+    cases_only: bool = False  # case cards and passages where a named place does something
 
     def __bool__(self) -> bool:
-        return bool(self.docs or self.cities or self.years or self.exclude_origin)
+        return bool(self.docs or self.cities or self.years or self.exclude_origin or self.cases_only)
 
     def where(self) -> dict | None:
         """The same filter as a Chroma ``where`` clause."""
@@ -36,6 +37,8 @@ class Filters:
             clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
         if self.exclude_origin:
             clauses.append({"origin": {"$ne": self.exclude_origin}})
+        if self.cases_only:
+            clauses.append({"case_like": True})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -48,6 +51,8 @@ class Filters:
         if self.years and not set(self.years) & set(meta.get("years") or ()):
             return False
         if self.exclude_origin and meta.get("origin") == self.exclude_origin:
+            return False
+        if self.cases_only and not meta.get("case_like"):
             return False
         return True
 

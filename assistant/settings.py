@@ -79,10 +79,11 @@ class Settings:
 
     @property
     def builtin_paths(self) -> list[Path]:
-        """The built-in knowledge base: case cards and policy briefs (not vocab.yaml)."""
+        """The built-in knowledge base: case cards, policy briefs and the method notes
+        (not vocab.yaml)."""
         if self.builtin_corpus is None:
             return []
-        return [p for p in (self.builtin_corpus / "cases", self.builtin_corpus / "policies") if p.is_dir()]
+        return [p for p in (self.builtin_corpus / name for name in ("cases", "policies", "method")) if p.is_dir()]
 
     @property
     def index_dir(self) -> Path:

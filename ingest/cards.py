@@ -66,7 +66,7 @@ class CaseCard:
 
     def metadata(self) -> dict:
         """Facets as Chroma metadata (lists of strings; figures as JSON)."""
-        return {"case_id": self.id, "case_city": self.city, "case_province": self.province,
+        return {"case_like": True, "case_id": self.id, "case_city": self.city, "case_province": self.province,
                 "case_district": self.district or "", "case_year": self.year, "domain": self.domain,
                 "delivery_type": self.delivery_type, "case_title": self.title,
                 "technologies": list(self.technologies), "mechanisms": list(self.mechanisms),

@@ -17,7 +17,8 @@ from .lexical_index import LexicalIndex, Tokenizer
 from .store import ChunkStore
 from .vocab import Vocab, load_vocab
 
-FILTER_KEYS = ("source", "title", "section", "page", "kind", "cities", "years", "origin")  # kept beside BM25
+FILTER_KEYS = ("source", "title", "section", "page", "kind", "cities", "years", "origin",
+               "case_like")  # kept beside BM25 so that filters apply without Chroma
 
 
 class Index:

@@ -21,12 +21,12 @@ from assistant.settings import Settings
 
 from .cards import brief_metadata, card_from_dict, validate_card
 from .chunk import Chunk, chunk_sections
-from .enrich import chunk_metadata
+from .enrich import case_facets, chunk_metadata
 from .index import Index, embedding_text
 from .loaders import SUPPORTED_SUFFIXES, file_hash, load_document
 from .structure import split_sections
 
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "6"
 
 
 def pipeline_id(settings: Settings, model_id: str) -> str:
@@ -162,6 +162,10 @@ def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: s
                 "doc_hash": doc.file_hash, "pipeline": pipeline, "ingested_at": now,
                 "origin": origin, "chars": len(c.text)}
         meta.update(chunk_metadata(c.text, c.section, index.vocab))
+        if c.kind != "case":
+            meta.update(case_facets(c.text, index.vocab))
+            if "type" in doc.meta:  # a policy brief or method note describes rules, not a case
+                meta["case_like"] = False
         meta.update(extra)
         metas.append(meta)
     sub = None

@@ -1,0 +1,77 @@
+"""Comparable-case finding on the development set's case items, against plain passage
+retrieval on the same items.
+
+    python evals/bench_cases.py [--home DIR] [--no-builtin]
+
+City recall@5 = share of an item's cities found among the top 5 results, averaged over
+items. A result's city is the case's city (a card) or the first place a passage names;
+a result counts for an item's city when it is that city or lies within it (a district
+in its city, a city in its province).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.cases import CaseFinder  # noqa: E402
+from assistant.service import Assistant  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
+from evals.dataset import load_dataset  # noqa: E402
+from evals.metrics import mean  # noqa: E402
+from evals.seed_home import seed_files  # noqa: E402
+
+
+def with_parents(region: str, vocab) -> set[str]:
+    out = {region}
+    parent = vocab.parent_of(region)
+    while parent and parent not in out:
+        out.add(parent)
+        parent = vocab.parent_of(parent)
+    return out
+
+
+def city_recall(item_cities: list[str], result_cities: list[str], vocab) -> float:
+    if not item_cities:
+        return 0.0
+    covered = set().union(*(with_parents(c, vocab) for c in result_cities)) if result_cities else set()
+    return sum(1 for c in item_cities if c in covered) / len(item_cities)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--home", type=Path, default=None)
+    ap.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
+    ap.add_argument("--no-builtin", action="store_true", help="seed reports only (cases found in ingested text)")
+    ap.add_argument("--show", action="store_true")
+    args = ap.parse_args(argv)
+    settings = Settings(home=args.home or Path(tempfile.mkdtemp(prefix="scenario-cases-")),
+                        use_builtin=not args.no_builtin)
+    assistant = Assistant(settings)
+    assistant.ingest(seed_files() + ([] if args.no_builtin else settings.builtin_paths), progress=False)
+    finder = CaseFinder(assistant)
+    vocab = assistant.index.vocab
+    items = [i for i in load_dataset(args.dataset) if i.task == "case"]
+    ours, plain = [], []
+    for item in items:
+        hits = finder.find(item.question, k=5)
+        ours.append(city_recall(item.cities, [h.city for h in hits], vocab))
+        passages = assistant.ask(item.question, k=5).retrieved
+        firsts = [finder._case_paragraph(c)[1] for c in passages]
+        plain.append(city_recall(item.cities, [c for c in firsts if c], vocab))
+        if args.show:
+            print(f"{item.id} {item.cities} cases={[h.city for h in hits]} passages={firsts} "
+                  f"{ours[-1]:.2f}/{plain[-1]:.2f}")
+    corpus = "seed reports only" if args.no_builtin else "seed reports + built-in corpus"
+    print(f"case items: {len(items)} ({corpus})")
+    print(f"city recall@5, comparable cases (scenario cases):  {mean(ours):.3f}")
+    print(f"city recall@5, plain passage retrieval (top 5):     {mean(plain):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
