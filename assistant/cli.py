@@ -215,6 +215,72 @@ def cases(need, city, exclude, top_k, per_city, no_builtin, home, as_json):
                                                   f" · {h.source.get('section', '')}"), dim=True)
 
 
+# --- drafts -----------------------------------------------------------------------------
+
+@cli.group()
+def draft():
+    """起草场景方案或揭榜响应方案（每句事实均带出处）。"""
+
+
+def _text_or_file(value: str | None, path: Path | None, what: str) -> str:
+    if path is not None:
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as e:
+            raise ScenarioError(f"无法读取{what}文件 {path}：{e}") from None
+    return (value or "").strip()
+
+
+def _emit_draft(d, out: Path | None, as_json: bool) -> None:
+    from .export import write_draft
+
+    written = write_draft(d, out) if out else None
+    if as_json:
+        data = d.to_dict()
+        data["out"] = str(written) if written else None
+        _emit(data)
+        return
+    if written:
+        click.echo(f"已保存：{written}（{len(d.references)} 条参考资料）")
+    else:
+        click.echo(d.to_markdown())
+
+
+@draft.command("proposal")
+@click.argument("idea", required=False)
+@click.option("--idea-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="从文件读取场景设想")
+@click.option("--city", default=None, help="本市名称（用于政策与现状核对，且不出现在对标案例中）")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="导出到 .md 或 .docx")
+@common_options
+def draft_proposal(idea, idea_file, city, out, home, as_json):
+    """按“七有、三维、五阶、四类、三步、三元”方法起草场景建设方案。"""
+    from .drafting import Drafter
+
+    text = _text_or_file(idea, idea_file, "场景设想")
+    assistant = _assistant(home)
+    assistant.ensure_builtin(progress=not _testing())
+    _emit_draft(Drafter(assistant).proposal(text, city=city), out, as_json)
+
+
+@draft.command("response")
+@click.option("--need", default=None, help="需求清单条目")
+@click.option("--need-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="从文件读取需求")
+@click.option("--capability", default=None, help="企业能力")
+@click.option("--capability-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="从文件读取企业能力")
+@click.option("--city", default=None, help="发布需求清单的城市")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="导出到 .md 或 .docx")
+@common_options
+def draft_response(need, need_file, capability, capability_file, city, out, home, as_json):
+    """针对城市发布的场景需求清单，起草企业揭榜响应方案。"""
+    from .drafting import Drafter
+
+    assistant = _assistant(home)
+    assistant.ensure_builtin(progress=not _testing())
+    d = Drafter(assistant).response(_text_or_file(need, need_file, "需求"),
+                                    _text_or_file(capability, capability_file, "企业能力"), city=city)
+    _emit_draft(d, out, as_json)
+
+
 # --- docs -------------------------------------------------------------------------------
 
 @cli.group()

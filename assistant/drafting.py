@@ -1,0 +1,394 @@
+"""Drafts that follow the accepted method: a scenario proposal for an official and a
+response to a published scenario list for an enterprise.
+
+Every factual sentence is a sentence of the corpus with its citation marker; judgements
+the draft makes (the 三维 screening, the 四类 class) are labelled 初判 and name the cited
+evidence they rest on; where the corpus has nothing, the section says so with a marked
+placeholder 【待补充：…】 and never invents text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.chunk import split_sentences
+
+from .cases import CaseFinder, CaseHit, canonical_delivery_type
+from .errors import ScenarioError
+from .extractive import display_sentence
+from .retrieve import Filters, RetrievedChunk
+
+PROPOSAL_SECTIONS = ("一、场景概述", "二、“三维”场景筛选", "三、“四类”场景归类", "四、“五阶”场景设计",
+                     "五、“七有”准备度清单", "六、“三步”建设计划", "七、“三元”运营模式", "八、成效指标",
+                     "九、可比案例", "十、可用政策支持", "十一、风险与应对")
+RESPONSE_SECTIONS = ("一、需求理解", "二、解决方案与技术路线", "三、实施计划（“三步”建设）", "四、预期成效与指标",
+                     "五、可比落地案例", "六、适用政策", "七、风险与保障")
+DELIVERY_TYPES = ("科技创新驱动-小切口", "制度变革驱动-小切口", "科技创新驱动-多跨", "制度变革驱动-多跨")
+PARTIES = re.compile(r"公安|交通|应急|卫健|医保|医疗|税务|社保|工商|市场监管|城管|住建|水务|气象|民政|教育|文旅|"
+                     r"社区|街道|企业|运营商|物业|多部门|跨部门|跨层级|跨区域|群众|市民|用人单位")
+VALUE_WORDS = re.compile(r"痛点|高频|效率|便捷|方便|惠及|缓解|解决|避免|提升|守护|防范|减少|缩短|杜绝")
+PROCESS_WORDS = re.compile(r"流程|一网|一件事|一站式|联动|整合|打通|串联|共享|跨部门|压缩|秒验|零材料|全流程|协同")
+REFORM_WORDS = re.compile(r"制度|机制|规定|改革|承诺制|联席会议|监管|不得")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+@dataclass
+class Reference:
+    n: int
+    doc: str
+    title: str
+    section: str
+    quote: str
+    chunk_id: str
+
+
+@dataclass
+class Block:
+    kind: str  # "p" | "table" | "placeholder"
+    text: str = ""
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def add(self, text: str) -> None:
+        self.blocks.append(Block("p", text))
+
+    def placeholder(self, what: str) -> str:
+        text = placeholder(what)
+        self.blocks.append(Block("placeholder", text))
+        return text
+
+
+def placeholder(what: str) -> str:
+    return f"【待补充：{what}】"
+
+
+@dataclass
+class Draft:
+    kind: str  # "proposal" | "response"
+    title: str
+    subject: str
+    city: str | None
+    sections: list[Section]
+    references: list[Reference]
+    cases: list[CaseHit] = field(default_factory=list)
+    delivery_type: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def section(self, title: str) -> Section:
+        return next(s for s in self.sections if s.title == title)
+
+    def to_markdown(self) -> str:
+        from .export import draft_to_markdown
+
+        return draft_to_markdown(self)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "title": self.title, "subject": self.subject, "city": self.city,
+                "delivery_type": self.delivery_type,
+                "sections": [{"title": s.title, "blocks": [b.__dict__ for b in s.blocks]} for s in self.sections],
+                "references": [r.__dict__ for r in self.references],
+                "cases": [c.to_dict() for c in self.cases], "markdown": self.to_markdown(), "notes": self.notes}
+
+
+class _Citer:
+    """Numbers the passages a draft quotes, once each, in order of first use."""
+
+    def __init__(self):
+        self.refs: list[Reference] = []
+        self._by_key: dict[tuple[str, str], int] = {}
+
+    def cite(self, chunk: RetrievedChunk, sentence: str) -> str:
+        quote = display_sentence(sentence)
+        key = (chunk.id, quote)
+        if key not in self._by_key:
+            self.refs.append(Reference(len(self.refs) + 1, chunk.doc, chunk.title, chunk.section, quote, chunk.id))
+            self._by_key[key] = len(self.refs)
+        text = quote if quote.endswith(("。", "！", "？", "；", "”")) else quote.rstrip("：:，,") + "。"
+        return f"{text}[{self._by_key[key]}]"
+
+
+def _figure_sentence(hit: CaseHit) -> str:
+    """The sentence of a case's passage that states one of its key figures."""
+    if hit.chunk is None:
+        return ""
+    values = [f["value"] for f in hit.figures if _NUMBER.search(f["value"])]
+    for line in hit.chunk.text.split("\n"):
+        for sentence in split_sentences(line):
+            if any(v in sentence for v in values):
+                return sentence
+    return ""
+
+
+def _marker(cited: str) -> str:
+    """The trailing citation marker of a cited sentence ("…。[3]" → "[3]")."""
+    m = re.search(r"\[\d+\]$", cited)
+    return m.group(0) if m else ""
+
+
+def idea_of(text: str) -> str:
+    """The scenario named in a request ("为本市起草一个独居老人智能报警场景方案" → 独居老人智能报警)."""
+    s = re.sub(r"^(请|帮我|为本市|为我市|为)?\s*(起草|撰写|写|编制)?\s*(一个|一份)?", "", text.strip())
+    s = re.sub(r"(的)?(场景)?(建设)?(方案|设想|提案)?[。.！!]?$", "", s)
+    return s.strip(" “”\"") or text.strip()
+
+
+class Drafter:
+    def __init__(self, assistant):
+        self.assistant = assistant
+        self.composer = assistant.composer
+        self.finder = CaseFinder(assistant)
+
+    # --- evidence ----------------------------------------------------------------
+    def _filters(self, city: str | None = None) -> Filters:
+        f = Filters(cities=(city,) if city else ())
+        if not self.assistant.settings.use_builtin:
+            f = Filters(cities=f.cities, exclude_origin="builtin")
+        return f
+
+    def _evidence(self, query: str, k: int = 5, city: str | None = None) -> list[RetrievedChunk]:
+        return self.assistant.retriever.retrieve(query, k=k, filters=self._filters(city))
+
+    def _quotes(self, citer: _Citer, query: str, k: int = 5, city: str | None = None,
+                limit: int = 2) -> list[str]:
+        """Up to ``limit`` cited sentences that answer ``query``; none when nothing does."""
+        chunks = self._evidence(query, k, city)
+        composed = self.composer.compose(query, chunks)
+        if composed.refused:
+            return []
+        return [citer.cite(p.chunk, p.sentence) for p in composed.picks[:limit]]
+
+    def _method(self, citer: _Citer, query: str, must: str, limit: int = 1) -> list[str]:
+        """Sentences of the method text (the built-in method notes or the 2026 report)."""
+        chunks = [c for c in self._evidence(query, k=8) if must in c.section + c.text]
+        out = []
+        for c in chunks:
+            for line in c.text.split("\n"):
+                if must not in line or len(line) <= 12:
+                    continue
+                sentences = split_sentences(line)
+                i = next(i for i, s in enumerate(sentences) if must in s)
+                quote = sentences[i]
+                if len(quote) < 20 and i + 1 < len(sentences):  # "二是有底座。" says nothing alone
+                    quote += sentences[i + 1]
+                out.append(citer.cite(c, quote.lstrip("-• ")))
+                if len(out) >= limit:
+                    return out
+        return out
+
+    def _idea_evidence(self, idea: str) -> tuple[RetrievedChunk | None, str]:
+        """The passage and line that name the scenario itself (a table row, an example)."""
+        for c in self._evidence(idea, k=8):
+            for line in c.text.split("\n"):
+                if idea[:6] in line or (len(idea) >= 4 and idea in line):
+                    return c, line
+        return None, ""
+
+    # --- the proposal ------------------------------------------------------------------
+    def proposal(self, request: str, city: str | None = None) -> Draft:
+        idea = idea_of(request)
+        if not idea:
+            raise ScenarioError("请描述场景设想，例如：独居老人智能报警")
+        citer = _Citer()
+        sections = [Section(t) for t in PROPOSAL_SECTIONS]
+        s = dict(zip(PROPOSAL_SECTIONS, sections))
+        where = f"{city}" if city else "本市"
+        chunk, line = self._idea_evidence(idea)
+        evidence_text = (chunk.section + line) if chunk else ""
+
+        # 一、概述
+        sec = s["一、场景概述"]
+        sec.add(f"本方案为{where}“{idea}”场景的建设设想初稿，按城市数字新场景开发方法（七有、三维、五阶、四类、三步、三元）组织。")
+        if chunk:
+            sec.add("资料中与本场景直接相关的表述：" + citer.cite(chunk, line))
+        for q in self._quotes(citer, idea, limit=2):
+            if q not in "".join(b.text for b in sec.blocks):
+                sec.add(q)
+        if len(sec.blocks) == 1:
+            sec.placeholder(f"“{idea}”的业务背景、服务对象与要解决的痛点（资料中未找到直接描述）")
+
+        # 二、三维
+        sec = s["二、“三维”场景筛选"]
+        for m in self._method(citer, "三维 价值创造 多方协同 流程再造 场景识别", "价值创造"):
+            sec.add("方法要求：" + m)
+        context = evidence_text + " ".join(b.text for b in s["一、场景概述"].blocks)
+        parties = sorted(set(PARTIES.findall(context)))
+        dims = [
+            ("价值创造", VALUE_WORDS.search(context), "资料描述了该场景解决的具体问题或带来的效率提升"),
+            ("多方协同", len(parties) >= 2, f"涉及{'、'.join(parties)}等多方" if parties else ""),
+            ("流程再造", PROCESS_WORDS.search(context), "资料描述了流程整合、数据共享或联动"),
+        ]
+        rows = []
+        for name, ok, why in dims:
+            if ok:
+                rows.append([name, "初判：符合", why + "（见“一、场景概述”所引资料）"])
+            else:
+                rows.append([name, "待论证", placeholder(f"本场景在“{name}”维度的依据")])
+        sec.blocks.append(Block("table", header=["维度", "判断", "理由"], rows=rows))
+
+        # 三、四类
+        sec = s["三、“四类”场景归类"]
+        dtype = canonical_delivery_type(evidence_text)
+        if dtype:
+            sec.add(f"初判：{dtype}。理由：资料把“{idea}”列为该类场景的示例（见“一、场景概述”所引资料）。")
+        else:
+            driver = "制度变革驱动" if REFORM_WORDS.search(context) else "科技创新驱动"
+            scope = "多跨" if len(parties) >= 3 else "小切口"
+            dtype = f"{driver}-{scope}"
+            sec.add(f"初判：{dtype}。理由：资料中未找到本场景的既有归类；按驱动因素（{'涉及制度或机制调整' if driver.startswith('制度') else '以技术应用为主'}）"
+                    f"与协同范围（涉及 {len(parties)} 类主体）推断，需在立项论证中确认。")
+        for m in self._method(citer, "四类 推进模式 推荐顺序 科技创新驱动 小切口", dtype.split("-")[0], limit=1):
+            sec.add("方法参考：" + m)
+
+        # 四、五阶
+        sec = s["四、“五阶”场景设计"]
+        for stage, key, need in (("第一阶 业务全流程拆解", "第一阶", "本场景涉及的部门、环节、材料和数据清单"),
+                                 ("第二阶 流程再造", "第二阶", "按取消、合并、重排、简化梳理后的新流程"),
+                                 ("第三阶 数据流通与安全", "第三阶", "数据共享路径、分类分级与安全措施"),
+                                 ("第四阶 技术集成与公共能力", "第四阶", "可复用的底座能力与需新建的模块"),
+                                 ("第五阶 体制机制突破", "第五阶", "需调整的规则、联合审批或数据权属安排")):
+            quotes = self._method(citer, f"五阶 {stage}", key)
+            sec.add(quotes[0] if quotes else f"{stage}：资料中未找到该阶段的方法说明。")
+            sec.placeholder(need)
+
+        # 五、七有
+        sec = s["五、“七有”准备度清单"]
+        rows = []
+        for name in ("有组织", "有底座", "有要素", "有生态", "有机制", "有激励", "有安全"):
+            quotes = self._method(citer, f"七有 {name}", name)
+            rows.append([name, quotes[0] if quotes else "【待补充：要求说明】", f"【待核实：{where}现状】"])
+        sec.blocks.append(Block("table", header=["要素", "要求（摘自资料）", f"{where}现状"], rows=rows))
+
+        # 六、三步
+        sec = s["六、“三步”建设计划"]
+        for step, key in (("第一步 标准化立项与评审", "立项"), ("第二步 模块化敏捷组装", "组装"), ("第三步 反哺迭代", "反哺")):
+            quotes = self._method(citer, f"三步 {step}", key)
+            sec.add(quotes[0] if quotes else f"{step}：资料中未找到该步骤的说明。")
+        sec.placeholder("各步骤的时间安排、责任单位与里程碑")
+
+        # 七、三元
+        sec = s["七、“三元”运营模式"]
+        for key in ("三方主体", "三项运营", "三个衡量"):
+            for q in self._method(citer, f"三元 长效运营 {key}", key):
+                sec.add(q)
+        sec.blocks.append(Block("table", header=["主体", "职责"], rows=[
+            ["政府", "【待补充：牵头部门与监管安排】"], ["运营方", "【待补充：运营主体与服务内容】"],
+            ["市场主体", "【待补充：参与企业与收益机制】"]]))
+
+        # 九、可比案例 (before indicators: their figures are benchmarks)
+        cases = self.finder.find(idea, city=city, k=5)
+        sec = s["九、可比案例"]
+        if cases:
+            rows = []
+            for h in cases[:5]:
+                n = citer.cite(h.chunk, h.summary.rstrip("…")) if h.chunk else ""
+                figs = "；".join(f"{f.get('what', '')}{f['value']}{f.get('unit', '')}" for f in h.figures[:3])
+                rows.append([h.city, h.title, figs or "—", h.why, _marker(n)])
+            sec.blocks.append(Block("table", header=["城市", "案例", "关键数据", "对标理由", "出处"], rows=rows))
+        else:
+            sec.placeholder("可对标的城市案例（资料中未找到）")
+
+        # 八、指标
+        sec = s["八、成效指标"]
+        for h in cases:
+            sentence = _figure_sentence(h)
+            if sentence:
+                sec.add(f"参照（{h.city}）：" + citer.cite(h.chunk, sentence))
+            if sum(b.text.startswith("参照") for b in sec.blocks) >= 3:
+                break
+        sec.placeholder(f"{where}本场景的目标值（如覆盖人数、处置时长、效率提升比例）与统计口径")
+
+        # 十、政策
+        sec = s["十、可用政策支持"]
+        found = False
+        for topic in ("场景建设资金支持 预留预算 奖励", "首试首用 容错免责", "场景清单 揭榜挂帅 供需对接"):
+            quotes = (self._quotes(citer, f"{city} {topic}", city=city, limit=1) if city else []) or \
+                self._quotes(citer, topic, limit=1)
+            for q in quotes:
+                sec.add(q)
+                found = True
+        if not found:
+            sec.placeholder("可申请的资金、首试首用、容错与清单政策")
+        if city:
+            sec.placeholder(f"{city}本地现行政策的适用条件与申报窗口")
+
+        # 十一、风险
+        sec = s["十一、风险与应对"]
+        quotes = self._quotes(citer, "场景建设 风险 挑战 问题 运营 投入不足", limit=2)
+        for q in quotes:
+            sec.add(q)
+        sec.placeholder("本场景的数据安全、资金可持续与推广风险及应对措施")
+
+        return Draft("proposal", f"{where}“{idea}”场景建设方案（初稿）", idea, city, sections, citer.refs,
+                     cases, dtype)
+
+    # --- the list response ----------------------------------------------------------------
+    def response(self, need: str, capability: str, city: str | None = None) -> Draft:
+        need, capability = (need or "").strip(), (capability or "").strip()
+        if not need or not capability:
+            raise ScenarioError("请同时给出需求清单条目（--need）和企业能力（--capability）")
+        citer = _Citer()
+        sections = [Section(t) for t in RESPONSE_SECTIONS]
+        s = dict(zip(RESPONSE_SECTIONS, sections))
+        where = city or "发布方城市"
+
+        sec = s["一、需求理解"]
+        sec.add(f"需求原文：{need}")
+        quotes = self._quotes(citer, need, limit=2)
+        for q in quotes:
+            sec.add("资料中的相关情况：" + q)
+        if not quotes:
+            sec.placeholder("需求的业务背景与痛点（资料中未找到直接描述）")
+
+        sec = s["二、解决方案与技术路线"]
+        sec.add(f"企业能力（企业自述）：{capability}")
+        quotes = self._quotes(citer, f"{need} {capability}", limit=2)
+        for q in quotes:
+            sec.add("可借鉴的技术做法：" + q)
+        sec.placeholder("技术路线图、系统架构与对接城市数字底座的方式")
+
+        sec = s["三、实施计划（“三步”建设）"]
+        for step, key in (("第一步 标准化立项与评审", "立项"), ("第二步 模块化敏捷组装", "组装"), ("第三步 反哺迭代", "反哺")):
+            q = self._method(citer, f"三步 {step}", key)
+            sec.add(q[0] if q else f"{step}：资料中未找到该步骤的说明。")
+        sec.placeholder("分阶段工期与交付物")
+
+        cases = self.finder.find(need, city=None, k=5)
+        sec = s["四、预期成效与指标"]
+        for h in cases:
+            sentence = _figure_sentence(h)
+            if sentence:
+                sec.add(f"同类场景成效参照（{h.city}）：" + citer.cite(h.chunk, sentence))
+            if sum(b.text.startswith("同类场景") for b in sec.blocks) >= 2:
+                break
+        sec.placeholder("本项目承诺的指标与测算依据")
+
+        sec = s["五、可比落地案例"]
+        if cases:
+            sec.blocks.append(Block("table", header=["城市", "案例", "对标理由", "出处"], rows=[
+                [h.city, h.title, h.why, _marker(citer.cite(h.chunk, h.summary.rstrip("…"))) if h.chunk else ""]
+                for h in cases[:5]]))
+        else:
+            sec.placeholder("可比落地案例（资料中未找到）")
+
+        sec = s["六、适用政策"]
+        found = False
+        for topic in ("场景项目 资金支持 奖励 补贴", "首试首用 容错免责 首购", "揭榜挂帅 场景清单"):
+            quotes = (self._quotes(citer, f"{city} {topic}", city=city, limit=1) if city else []) or \
+                self._quotes(citer, topic, limit=1)
+            for q in quotes:
+                sec.add(q)
+                found = True
+        if not found:
+            sec.placeholder(f"{where}可适用的支持政策")
+
+        sec = s["七、风险与保障"]
+        for q in self._quotes(citer, "场景建设 风险 容错 运营 投入 保障", limit=2):
+            sec.add(q)
+        sec.placeholder("数据安全、交付与运维保障承诺")
+        return Draft("response", f"关于“{need[:30]}”的揭榜响应方案（初稿）", need, city, sections, citer.refs, cases)
