@@ -104,7 +104,7 @@ class _Citer:
         self._by_key: dict[tuple[str, str], int] = {}
 
     def cite(self, chunk: RetrievedChunk, sentence: str) -> str:
-        quote = display_sentence(sentence)
+        quote = display_sentence(sentence).lstrip("-•· ")
         key = (chunk.id, quote)
         if key not in self._by_key:
             self.refs.append(Reference(len(self.refs) + 1, chunk.doc, chunk.title, chunk.section, quote, chunk.id))
@@ -182,11 +182,22 @@ class Drafter:
         return out
 
     def _idea_evidence(self, idea: str) -> tuple[RetrievedChunk | None, str]:
-        """The passage and line that name the scenario itself (a table row, an example)."""
-        for c in self._evidence(idea, k=8):
-            for line in c.text.split("\n"):
-                if idea[:6] in line or (len(idea) >= 4 and idea in line):
-                    return c, line
+        """The passage and line that name the scenario itself. A table row or method
+        example that classifies it (its caption or line names a 四类 type) comes first,
+        a whole-name match before a match on its first characters."""
+        chunks = self._evidence(idea, k=10)
+        seen = {c.id for c in chunks}
+        chunks += [c for c in self._evidence(f"{idea} 场景示例 四类 推进模式", k=10) if c.id not in seen]
+        names = [idea] + ([idea[:6]] if len(idea) > 6 else [])
+        for name in names:
+            for typed in (True, False):
+                for c in chunks:
+                    # a case card's "类型" line classifies that case, not the scenario asked about
+                    if typed and c.meta.get("kind") == "case":
+                        continue
+                    for line in c.text.split("\n"):
+                        if name in line and (not typed or canonical_delivery_type(c.section + line)):
+                            return c, line
         return None, ""
 
     # --- the proposal ------------------------------------------------------------------
