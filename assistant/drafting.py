@@ -200,6 +200,24 @@ class Drafter:
                             return c, line
         return None, ""
 
+    def _three_steps(self, sec: Section, citer: _Citer, schedule: str) -> None:
+        for step, key in (("第一步 标准化立项与评审", "立项"), ("第二步 模块化敏捷组装", "组装"), ("第三步 反哺迭代", "反哺")):
+            quotes = self._method(citer, f"三步 {step}", key)
+            sec.add(quotes[0] if quotes else f"{step}：资料中未找到该步骤的说明。")
+        sec.placeholder(schedule)
+
+    def _policies(self, sec: Section, citer: _Citer, city: str | None, topics: tuple[str, ...], missing: str) -> None:
+        """One cited policy sentence per topic, the city's own first when a city is given."""
+        found = False
+        for topic in topics:
+            quotes = (self._quotes(citer, f"{city} {topic}", city=city, limit=1) if city else []) or \
+                self._quotes(citer, topic, limit=1)
+            for q in quotes:
+                sec.add(q)
+                found = True
+        if not found:
+            sec.placeholder(missing)
+
     # --- the proposal ------------------------------------------------------------------
     def proposal(self, request: str, city: str | None = None) -> Draft:
         idea = idea_of(request)
@@ -276,11 +294,7 @@ class Drafter:
         sec.blocks.append(Block("table", header=["要素", "要求（摘自资料）", f"{where}现状"], rows=rows))
 
         # 六、三步
-        sec = s["六、“三步”建设计划"]
-        for step, key in (("第一步 标准化立项与评审", "立项"), ("第二步 模块化敏捷组装", "组装"), ("第三步 反哺迭代", "反哺")):
-            quotes = self._method(citer, f"三步 {step}", key)
-            sec.add(quotes[0] if quotes else f"{step}：资料中未找到该步骤的说明。")
-        sec.placeholder("各步骤的时间安排、责任单位与里程碑")
+        self._three_steps(s["六、“三步”建设计划"], citer, "各步骤的时间安排、责任单位与里程碑")
 
         # 七、三元
         sec = s["七、“三元”运营模式"]
@@ -316,15 +330,8 @@ class Drafter:
 
         # 十、政策
         sec = s["十、可用政策支持"]
-        found = False
-        for topic in ("场景建设资金支持 预留预算 奖励", "首试首用 容错免责", "场景清单 揭榜挂帅 供需对接"):
-            quotes = (self._quotes(citer, f"{city} {topic}", city=city, limit=1) if city else []) or \
-                self._quotes(citer, topic, limit=1)
-            for q in quotes:
-                sec.add(q)
-                found = True
-        if not found:
-            sec.placeholder("可申请的资金、首试首用、容错与清单政策")
+        self._policies(sec, citer, city, ("场景建设资金支持 预留预算 奖励", "首试首用 容错免责", "场景清单 揭榜挂帅 供需对接"),
+                       "可申请的资金、首试首用、容错与清单政策")
         if city:
             sec.placeholder(f"{city}本地现行政策的适用条件与申报窗口")
 
@@ -363,11 +370,7 @@ class Drafter:
             sec.add("可借鉴的技术做法：" + q)
         sec.placeholder("技术路线图、系统架构与对接城市数字底座的方式")
 
-        sec = s["三、实施计划（“三步”建设）"]
-        for step, key in (("第一步 标准化立项与评审", "立项"), ("第二步 模块化敏捷组装", "组装"), ("第三步 反哺迭代", "反哺")):
-            q = self._method(citer, f"三步 {step}", key)
-            sec.add(q[0] if q else f"{step}：资料中未找到该步骤的说明。")
-        sec.placeholder("分阶段工期与交付物")
+        self._three_steps(s["三、实施计划（“三步”建设）"], citer, "分阶段工期与交付物")
 
         cases = self.finder.find(need, city=None, k=5)
         sec = s["四、预期成效与指标"]
@@ -387,16 +390,8 @@ class Drafter:
         else:
             sec.placeholder("可比落地案例（资料中未找到）")
 
-        sec = s["六、适用政策"]
-        found = False
-        for topic in ("场景项目 资金支持 奖励 补贴", "首试首用 容错免责 首购", "揭榜挂帅 场景清单"):
-            quotes = (self._quotes(citer, f"{city} {topic}", city=city, limit=1) if city else []) or \
-                self._quotes(citer, topic, limit=1)
-            for q in quotes:
-                sec.add(q)
-                found = True
-        if not found:
-            sec.placeholder(f"{where}可适用的支持政策")
+        self._policies(s["六、适用政策"], citer, city, ("场景项目 资金支持 奖励 补贴", "首试首用 容错免责 首购", "揭榜挂帅 场景清单"),
+                       f"{where}可适用的支持政策")
 
         sec = s["七、风险与保障"]
         for q in self._quotes(citer, "场景建设 风险 容错 运营 投入 保障", limit=2):
