@@ -218,6 +218,39 @@ class Drafter:
         if not found:
             sec.placeholder(missing)
 
+    def _as_prose(self, draft: Draft) -> Draft:
+        """With an LLM configured, rewrite each section's cited sentences as prose from
+        the same quotes; every sentence must pass the spine's citation check, and a
+        section keeps its extracted sentences when nothing verifies."""
+        llm = self.assistant.llm
+        if llm is None:
+            return draft
+        from .verify import check_answer
+
+        refs = {r.n: r for r in draft.references}
+        for section in draft.sections:
+            cited = [b for b in section.blocks if b.kind == "p" and re.search(r"\[\d+\]$", b.text)]
+            numbers = sorted({int(n) for b in cited for n in re.findall(r"\[(\d+)\]", b.text)})
+            if len(numbers) < 2:
+                continue
+            quotes = [refs[n].quote for n in numbers]
+            verdict = check_answer(llm.write_section(section.title, quotes),
+                                   {i: q for i, q in enumerate(quotes, start=1)},
+                                   self.assistant.index.tokenizer, self.assistant.settings.support_threshold)
+            dropped = len(verdict.dropped)
+            if not verdict.answer:
+                draft.notes.append(f"“{section.title}”：大模型改写未通过引用核验，保留摘录原句")
+                continue
+            # local markers [1..k] (renumbered by first use) back to the draft's reference numbers
+            local = {new: numbers[old - 1] for new, old in enumerate(verdict.kept_passages, start=1)}
+            prose = re.sub(r"\[(\d+)\]", lambda m: f"[{local[int(m.group(1))]}]", verdict.answer)
+            first = section.blocks.index(cited[0])
+            section.blocks = [b for b in section.blocks if b not in cited]
+            section.blocks.insert(first, Block("p", prose))
+            if dropped:
+                draft.notes.append(f"“{section.title}”：删除了 {dropped} 句未通过引用核验的改写")
+        return draft
+
     # --- the proposal ------------------------------------------------------------------
     def proposal(self, request: str, city: str | None = None) -> Draft:
         idea = idea_of(request)
@@ -342,8 +375,9 @@ class Drafter:
             sec.add(q)
         sec.placeholder("本场景的数据安全、资金可持续与推广风险及应对措施")
 
-        return Draft("proposal", f"{where}“{idea}”场景建设方案（初稿）", idea, city, sections, citer.refs,
-                     cases, dtype)
+        draft = Draft("proposal", f"{where}“{idea}”场景建设方案（初稿）", idea, city, sections, citer.refs,
+                      cases, dtype)
+        return self._as_prose(draft)
 
     # --- the list response ----------------------------------------------------------------
     def response(self, need: str, capability: str, city: str | None = None) -> Draft:
@@ -397,4 +431,5 @@ class Drafter:
         for q in self._quotes(citer, "场景建设 风险 容错 运营 投入 保障", limit=2):
             sec.add(q)
         sec.placeholder("数据安全、交付与运维保障承诺")
-        return Draft("response", f"关于“{need[:30]}”的揭榜响应方案（初稿）", need, city, sections, citer.refs, cases)
+        draft = Draft("response", f"关于“{need[:30]}”的揭榜响应方案（初稿）", need, city, sections, citer.refs, cases)
+        return self._as_prose(draft)

@@ -177,3 +177,25 @@ def test_cli_cases_and_drafts_json(kb, tmp_path):
     assert json.loads(r.stdout)["out"] == str(out) and out.read_text(encoding="utf-8").startswith("# ")
     r = CliRunner().invoke(cli, ["draft", "response", "--need", "燃气监测", "--home", home])
     assert r.exit_code == 1 and "企业能力" in r.stderr
+
+
+def test_llm_prose_passes_the_citation_check(kb):
+    """With an LLM, a section becomes prose; invented numbers are dropped, markers map back
+    to the draft's own reference numbers."""
+    from assistant.settings import LLMSettings
+    from tests.openai_stub import ScriptedOpenAI
+
+    reply = "这一场景首先要理清业务。[1]整个流程需要重排和简化。[2]本市已为此投入9999万元。[2]"
+    with ScriptedOpenAI([reply] * 30) as server:
+        a = Assistant(kb.settings.with_(llm=LLMSettings(base_url=server.url, model="m", api_key="k")))
+        d = Drafter(a).proposal("独居老人智能报警")
+    five = d.section("四、“五阶”场景设计")
+    prose = [b for b in five.blocks if b.kind == "p"]
+    assert len(prose) == 1 and "9999" not in prose[0].text
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", prose[0].text)]
+    quotes = {r.n: r.quote for r in d.references}
+    assert markers and all(m in quotes for m in markers)
+    assert sum(b.kind == "placeholder" for b in five.blocks) == 5  # placeholders stay
+    # both the invented figure and the sentence its passage does not support are dropped
+    assert "“四、“五阶”场景设计”：删除了 2 句未通过引用核验的改写" in d.notes
+    assert prose[0].text == "整个流程需要重排和简化。" + prose[0].text[len("整个流程需要重排和简化。"):]
