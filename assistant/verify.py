@@ -67,6 +67,19 @@ def answer_sentences(answer: str) -> list[str]:
     return out
 
 
+def support(text: str, passages: str, tokenizer: Tokenizer, threshold: float) -> tuple[bool, float, list[str]]:
+    """The lexical support test φ: every number and every place named in ``text`` occurs in
+    ``passages`` (a city counts for its province), and at least ``threshold`` of its
+    content tokens do. Returns (supported, coverage, missing numbers and places)."""
+    passages_norm = _norm(passages)
+    missing = [n for n in numbers_in(text) if n not in passages_norm]
+    places = set(tokenizer.vocab.find_regions(passages)) if passages else set()
+    missing += [r for r in tokenizer.vocab.find_regions(text) if r not in places]
+    tokens = set(tokenizer.tokenize(text))
+    coverage = len(tokens & set(tokenizer.tokenize(passages))) / len(tokens) if tokens else 0.0
+    return (not missing and coverage >= threshold), coverage, missing
+
+
 def check_answer(answer: str, passages: dict[int, str], tokenizer: Tokenizer,
                  threshold: float = 0.6) -> Verification:
     checks: list[SentenceCheck] = []
@@ -89,13 +102,9 @@ def check_answer(answer: str, passages: dict[int, str], tokenizer: Tokenizer,
         if unknown:
             check.reasons.append("引用了不存在的资料编号 " + "、".join(f"[{m}]" for m in unknown))
         cited = "\n".join(passages[m] for m in markers if m in passages)
-        cited_norm = _norm(cited)
-        missing_numbers = [n for n in numbers_in(text) if n not in cited_norm]
-        if missing_numbers:
-            check.reasons.append("数字不在所引资料中：" + "、".join(missing_numbers))
-        tokens = set(tokenizer.tokenize(text))
-        cited_tokens = set(tokenizer.tokenize(cited))
-        check.coverage = len(tokens & cited_tokens) / len(tokens) if tokens else 0.0
+        _, check.coverage, missing = support(text, cited, tokenizer, threshold)
+        if missing:
+            check.reasons.append("数字或地名不在所引资料中：" + "、".join(missing))
         if check.coverage < threshold:
             check.reasons.append(f"所引资料不足以支持该句（词语覆盖率 {check.coverage:.2f}）")
         check.supported = not check.reasons

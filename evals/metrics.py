@@ -67,3 +67,77 @@ def key_fact_recall(answer: str, key_facts: list[str]) -> float:
 def mean(values) -> float:
     values = list(values)
     return sum(values) / len(values) if values else 0.0
+
+
+# --- answers ------------------------------------------------------------------------
+# Token F1 and ROUGE-L compare the answer with the gold answer over jieba tokens (the
+# tokenizer the BM25 index uses, stopwords removed). rouge_score's default tokenizer
+# keeps only [a-z0-9] and would drop every Chinese character.
+
+def token_f1(prediction: list[str], gold: list[str]) -> float:
+    """Harmonic mean of token precision and recall, counting repeated tokens (SQuAD style)."""
+    from collections import Counter
+
+    if not prediction or not gold:
+        return 0.0
+    common = sum((Counter(prediction) & Counter(gold)).values())
+    if common == 0:
+        return 0.0
+    p, r = common / len(prediction), common / len(gold)
+    return 2 * p * r / (p + r)
+
+
+def rouge_l(prediction: list[str], gold: list[str]) -> float:
+    """ROUGE-L F1: longest common subsequence of tokens, F-measure with β = 1."""
+    if not prediction or not gold:
+        return 0.0
+    prev = [0] * (len(gold) + 1)
+    for a in prediction:
+        cur = [0]
+        for j, b in enumerate(gold, start=1):
+            cur.append(prev[j - 1] + 1 if a == b else max(prev[j], cur[j - 1]))
+        prev = cur
+    lcs = prev[-1]
+    if lcs == 0:
+        return 0.0
+    p, r = lcs / len(prediction), lcs / len(gold)
+    return 2 * p * r / (p + r)
+
+
+# --- citations (after ALCE, Gao et al. 2023, with the support test φ made lexical) -----
+
+@dataclass
+class CitationScores:
+    recall: float  # share of answer sentences supported by the passages they cite
+    precision: float  # share of citations that are needed and support their sentence
+    faithfulness: float  # share of answer sentences supported by any retrieved passage
+    sentences: int
+    citations: int
+
+
+def citation_scores(answer: str, cited: dict[int, str], retrieved: list[str], tokenizer,
+                    threshold: float) -> CitationScores | None:
+    """Per answer. A sentence is supported when φ(sentence, its cited passages) holds
+    (``assistant.verify.support``: every number present, content-token coverage ≥ threshold).
+    A citation c of sentence s is precise when s is supported by its citations and either
+    φ(s, c) holds alone or removing c breaks the support (ALCE's irrelevance test)."""
+    from assistant.verify import MARKER, answer_sentences, support
+
+    sentences = [(MARKER.sub("", s).strip(), [int(m) for m in MARKER.findall(s)]) for s in answer_sentences(answer)]
+    sentences = [(t, m) for t, m in sentences if t]
+    if not sentences:
+        return None
+    phi = lambda text, ns: support(text, "\n".join(cited[n] for n in ns if n in cited), tokenizer, threshold)[0]  # noqa: E731
+    everything = "\n".join(retrieved)
+    supported = faithful = precise = n_cites = 0
+    for text, marks in sentences:
+        marks = list(dict.fromkeys(marks))
+        ok = bool(marks) and phi(text, marks)
+        supported += ok
+        faithful += support(text, everything, tokenizer, threshold)[0]
+        for c in marks:
+            n_cites += 1
+            if ok and (phi(text, [c]) or not phi(text, [m for m in marks if m != c])):
+                precise += 1
+    return CitationScores(supported / len(sentences), precise / n_cites if n_cites else 0.0,
+                          faithful / len(sentences), len(sentences), n_cites)

@@ -39,6 +39,7 @@ class Tokenizer:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
+        self.vocab = vocab
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         for word in list(vocab.terms) + list(vocab.regions):

@@ -56,7 +56,7 @@ def test_invented_number_is_dropped(settings, docs):
     assert "85个场景机会" in r.answer and "300" not in r.answer
     assert len(r.unverified) == 1
     assert "300" in r.unverified[0]["sentence"]
-    assert any("数字不在所引资料中：300" in reason for reason in r.unverified[0]["reasons"])
+    assert any("数字或地名不在所引资料中：300" in reason for reason in r.unverified[0]["reasons"])
 
 
 def test_uncited_and_unsupported_sentences_are_dropped(settings, docs):
