@@ -281,6 +281,99 @@ def draft_response(need, need_file, capability, capability_file, city, out, home
     _emit_draft(d, out, as_json)
 
 
+# --- evaluation ---------------------------------------------------------------------------
+
+class _RunByDefault(click.Group):
+    """``scenario eval DATASET …`` runs; ``scenario eval compare|validate …`` are subcommands."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=_RunByDefault)
+def eval():  # noqa: A001 - the command is called eval
+    """评测：scenario eval 数据集.jsonl | eval compare 运行A 运行B | eval validate 数据集 --corpus 目录"""
+
+
+@eval.command("run")
+@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--corpus", type=click.Path(exists=True, path_type=Path), default=None,
+              help="先把这个文件夹导入一个全新的数据目录（未给 --home 时自动新建）")
+@click.option("--modes", default="hybrid", help="检索方式，逗号分隔：hybrid,dense,lexical")
+@click.option("--generator", type=click.Choice(["extractive", "llm"]), default="extractive")
+@click.option("--judge", is_flag=True, help="用已配置的大模型评判忠实度与正确性（结果缓存）")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="输出目录（默认 evals/runs/<时间>）")
+@click.option("--no-builtin", is_flag=True, help="不使用内置知识库")
+@common_options
+def eval_run(dataset, corpus, modes, generator, judge, out, no_builtin, home, as_json):
+    """运行评测，写出 results.json 与 report.html，并打印汇总表。"""
+    import tempfile
+    from datetime import datetime
+
+    from evals.runner import RunConfig, run, summary_table, write_run
+
+    from .settings import MODES
+
+    chosen = tuple(m.strip() for m in modes.split(",") if m.strip())
+    bad = [m for m in chosen if m not in MODES]
+    if bad or not chosen:
+        raise ScenarioError(f"检索方式无效：{', '.join(bad) or '（空）'}，应为 {', '.join(MODES)}")
+    if corpus and home is None:
+        home = Path(tempfile.mkdtemp(prefix="scenario-eval-"))
+    settings = _settings(home, use_builtin=False if no_builtin else None)
+    results = run(RunConfig(dataset, chosen, generator, corpus, judge, settings), progress=not _testing())
+    out = out or Path("evals/runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
+    results_path, report_path = write_run(results, out)
+    if as_json:
+        _emit({"results": str(results_path), "report": str(report_path), "timings_s": results["timings_s"],
+               "metrics": results["metrics"]})
+        return
+    click.echo(summary_table(results))
+    click.echo(f"\n耗时 {results['timings_s']['total']} 秒（导入 {results['timings_s']['ingest']} 秒）")
+    click.echo(f"结果：{results_path}\n报告：{report_path}")
+
+
+@eval.command("compare")
+@click.argument("run_a", type=click.Path(exists=True, path_type=Path))
+@click.argument("run_b", type=click.Path(exists=True, path_type=Path))
+@common_options
+def eval_compare(run_a, run_b, home, as_json):
+    """比较两次评测：指标变化（配对 bootstrap 显著性）与变差的题目。"""
+    from evals.compare import compare, format_comparison, load_run
+
+    try:
+        result = compare(load_run(run_a), load_run(run_b))
+    except (OSError, ValueError, KeyError) as e:
+        raise ScenarioError(f"无法读取评测结果：{e}") from None
+    if as_json:
+        _emit(result)
+    else:
+        click.echo(format_comparison(result))
+
+
+@eval.command("validate")
+@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="证据所在的文档目录")
+@common_options
+def eval_validate(dataset, corpus, home, as_json):
+    """检查数据集：引文是原文片段、关键事实在证据中、id 唯一、格式正确。"""
+    from evals.dataset import validate_dataset
+
+    problems = validate_dataset(dataset, corpus)
+    if as_json:
+        _emit({"valid": not problems, "problems": problems})
+    else:
+        for p in problems:
+            click.secho(p, fg="red", err=True)
+        click.echo("数据集有效。" if not problems else f"发现 {len(problems)} 个问题。")
+    if problems:
+        sys.exit(1)
+
+
 # --- docs -------------------------------------------------------------------------------
 
 @cli.group()
