@@ -57,7 +57,7 @@ class Settings:
     dedup_threshold: float = 0.8
     # Extractive answers: a question whose best evidence covers less than this share of
     # its key terms is refused. Calibrated on the development set (evals/bench_answers.py).
-    refuse_below: float = 0.4
+    refuse_below: float = 0.35
     answer_sentences: int = 3
     # Citation check: share of a sentence's content tokens its cited passages must hold.
     # Calibrated on 52 hand-labelled pairs (evals/calibrate_support.py): agreement 0.904.
