@@ -62,6 +62,8 @@ class Settings:
     # Citation check: share of a sentence's content tokens its cited passages must hold.
     # Calibrated on 52 hand-labelled pairs (evals/calibrate_support.py): agreement 0.904.
     support_threshold: float = 0.8
+    # Files larger than this are refused before they are read.
+    max_file_mb: int = 200
     # A Chroma server ("http://127.0.0.1:8000") instead of the embedded store under home.
     chroma_url: str | None = None
     builtin_corpus: Path | None = field(default_factory=default_corpus)
@@ -103,6 +105,11 @@ class Settings:
         values: dict = {}
         if os.environ.get("SCENARIO_NO_BUILTIN", "").strip() not in ("", "0", "false"):
             values["use_builtin"] = False
+        if os.environ.get("SCENARIO_MAX_FILE_MB", "").strip():
+            try:
+                values["max_file_mb"] = int(os.environ["SCENARIO_MAX_FILE_MB"])
+            except ValueError:
+                raise ConfigError(f"SCENARIO_MAX_FILE_MB 应为整数：{os.environ['SCENARIO_MAX_FILE_MB']!r}") from None
         if os.environ.get("SCENARIO_CHROMA_URL"):
             values["chroma_url"] = os.environ["SCENARIO_CHROMA_URL"]
         if os.environ.get("SCENARIO_EMBEDDER"):

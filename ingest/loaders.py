@@ -13,6 +13,8 @@ from assistant.errors import IngestError
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm", ".yaml", ".yml")
 MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a DOCX that inflates past this is refused
+MAX_ZIP_RATIO = 200  # …and so is one whose parts compress better than this (a zip bomb)
 
 
 @dataclass
@@ -35,7 +37,7 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_document(path: Path, data: bytes | None = None) -> LoadedDocument:
+def load_document(path: Path, data: bytes | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadedDocument:
     """Load one file (``data``: its bytes, when the caller already read them); raise
     :class:`IngestError` naming the file and the reason."""
     path = Path(path)
@@ -45,6 +47,8 @@ def load_document(path: Path, data: bytes | None = None) -> LoadedDocument:
         raise IngestError(name, f"不支持的文件类型「{suffix or '无扩展名'}」，"
                                 f"支持：{' '.join(SUPPORTED_SUFFIXES)}")
     try:
+        if data is None and path.is_file() and path.stat().st_size > max_bytes:
+            raise IngestError(name, too_large(path.stat().st_size, max_bytes))
         data = path.read_bytes() if data is None else data
     except FileNotFoundError:
         raise IngestError(name, "文件不存在") from None
@@ -56,9 +60,8 @@ def load_document(path: Path, data: bytes | None = None) -> LoadedDocument:
         raise IngestError(name, f"无法读取文件：{e.strerror or e}") from None
     if not data.strip():
         raise IngestError(name, "文件为空")
-    if len(data) > MAX_FILE_BYTES:
-        raise IngestError(name, f"文件过大（{len(data) // (1024 * 1024)} MB），"
-                                f"上限为 {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if len(data) > max_bytes:
+        raise IngestError(name, too_large(len(data), max_bytes))
     loader = {".txt": _load_text, ".md": _load_markdown, ".pdf": _load_pdf,
               ".docx": _load_docx, ".html": _load_html, ".htm": _load_html,
               ".yaml": _load_card, ".yml": _load_card}[suffix]
@@ -68,6 +71,10 @@ def load_document(path: Path, data: bytes | None = None) -> LoadedDocument:
     title = (title or guess_title(pages) or path.stem).strip()
     return LoadedDocument(path=path, name=name, title=title, pages=pages,
                           file_hash=file_hash(data), meta=meta)
+
+
+def too_large(size: int, limit: int) -> str:
+    return f"文件过大（{size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB"
 
 
 # --- text ---------------------------------------------------------------------------
@@ -82,12 +89,30 @@ def decode_text(data: bytes, name: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
+    mixed = _decode_lines(data)  # files pasted together from differently encoded sources
+    if mixed is not None:
+        return mixed
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise IngestError(name, "无法识别文本编码（已尝试 UTF-8、GB18030 等）")
     return str(best)
+
+
+def _decode_lines(data: bytes) -> str | None:
+    """Decode line by line, UTF-8 first then GB18030; None when a line fits neither."""
+    out = []
+    for line in data.split(b"\n"):
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                out.append(line.decode(encoding))
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            return None
+    return "\n".join(out)
 
 
 def _load_text(data: bytes, name: str):
@@ -182,6 +207,13 @@ def _load_docx(data: bytes, name: str):
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise IngestError(name, "不是有效的 DOCX 文件（不是 zip 格式）")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = archive.infolist()
+        inflated = sum(p.file_size for p in parts)
+        packed = sum(p.compress_size for p in parts) or 1
+    if inflated > MAX_UNZIPPED_BYTES or inflated / packed > MAX_ZIP_RATIO:
+        raise IngestError(name, f"DOCX 解压后过大（{inflated / 1048576:.0f} MB，压缩比 {inflated / packed:.0f} 倍），"
+                                f"疑似压缩炸弹，已拒绝")
     try:
         import docx
         from docx.table import Table

@@ -128,15 +128,16 @@ def ingest_paths(index: Index, paths: list[Path], *, origin: str = "user",
 def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: str,
                 bar: tqdm | None) -> FileResult:
     source = path.name
+    limit = index.settings.max_file_mb * 1024 * 1024
     try:
-        data = path.read_bytes() if path.is_file() else None
+        data = path.read_bytes() if path.is_file() and path.stat().st_size <= limit else None
     except OSError:
         data = None  # load_document reports why
     state = states.get(source)
     if data is not None and state and state.is_complete(file_hash(data), pipeline):
         return FileResult(str(path), source, "unchanged", chunks=state.n_chunks)
 
-    doc = load_document(path, data)
+    doc = load_document(path, data, max_bytes=limit)
     extra: dict = {}
     if "card" in doc.meta:
         problems = validate_card(doc.meta["card"], index.vocab)

@@ -1,0 +1,103 @@
+"""The bad-input matrix through the CLI: every file is made here, ingested in one batch
+next to a good file; each bad one is reported with its name and a reason, the good one
+is ingested, the exit status says a file failed, and the index stays consistent."""
+from __future__ import annotations
+
+import io
+import json
+import random
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+from tests.docmaker import POLICY_TEXT, make_pdf
+
+
+def zip_bomb_docx(path, inflated_mb: int = 120):
+    """A well-formed DOCX whose document.xml inflates to ``inflated_mb`` MB."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("正常段落")
+    buf = io.BytesIO()
+    document.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"</w:body>", b"<w:p><w:r><w:t>" + b"A" * (inflated_mb << 20) + b"</w:t></w:r></w:p></w:body>")
+            out.writestr(item, data)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    from PIL import Image
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    d = tmp_path_factory.mktemp("matrix")
+    (d / "good.txt").write_text(POLICY_TEXT, encoding="utf-8")
+    expect: dict[str, str] = {}
+    (d / "zero.txt").write_bytes(b"")
+    expect["zero.txt"] = "文件为空"
+    rng = random.Random(7)
+    for ext in ("txt", "md", "pdf", "docx", "html", "yaml"):
+        (d / f"random.{ext}").write_bytes(b"\x00" + rng.randbytes(4096))
+        expect[f"random.{ext}"] = ""
+    good_pdf = make_pdf(d / "tmp.pdf", [["第一页内容。"], ["第二页内容。"]])
+    (d / "truncated.pdf").write_bytes(good_pdf.read_bytes()[:500])
+    good_pdf.unlink()
+    expect["truncated.pdf"] = "PDF"
+    c = canvas.Canvas(str(d / "encrypted.pdf"), encrypt=pdfencrypt.StandardEncryption("secret", canPrint=0))
+    c.drawString(72, 700, "secret")
+    c.save()
+    expect["encrypted.pdf"] = "已加密"
+    Image.new("RGB", (200, 100), (255, 255, 255)).save(d / "page.png.tmp", format="PNG")
+    c = canvas.Canvas(str(d / "scanned.pdf"))
+    c.drawImage(str(d / "page.png.tmp"), 72, 600, 200, 100)
+    c.save()
+    (d / "page.png.tmp").unlink()
+    expect["scanned.pdf"] = "没有文本层"
+    zip_bomb_docx(d / "bomb.docx")
+    expect["bomb.docx"] = "压缩炸弹"
+    (d / "deep.html").write_text("<html><body>" + "<div>" * 10000 + "深层。" + "</div>" * 10000 + "</body></html>",
+                                 encoding="utf-8")
+    expect["deep.html"] = "嵌套层级过深"
+    (d / "big.txt").write_text("超大文件。" * 200_000, encoding="utf-8")  # ~3 MB, limit set to 1 MB
+    expect["big.txt"] = "文件过大"
+    (d / "program.exe").write_bytes(b"MZ" + bytes(100))
+    expect["program.exe"] = "不支持的文件类型"
+    # decoded, not failed: GBK bytes under a UTF-8 label, and a file mixing both encodings
+    (d / "mislabelled.html").write_bytes('<html><head><meta charset="utf-8"></head><body><p>无锡开放85个场景机会。</p>'
+                                         '</body></html>'.encode("gbk"))
+    (d / "mixed.txt").write_bytes("第一部分是UTF-8编码。\n".encode("utf-8") + "第二部分是GBK编码。\n".encode("gbk"))
+    return d, expect
+
+
+def test_bad_input_matrix_through_the_cli(batch, tmp_path, monkeypatch):
+    folder, expect = batch
+    monkeypatch.setenv("SCENARIO_MAX_FILE_MB", "1")
+    args = ["ingest", str(folder), str(folder / "program.exe"), "--json", "--home", str(tmp_path / "home")]
+    r = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert r.exit_code == 1
+    files = {f["source"]: f for f in json.loads(r.stdout)["files"]}
+    failed = {name: f["reason"] for name, f in files.items() if f["status"] == "failed"}
+    assert set(failed) == set(expect), f"unexpected outcome: {set(failed) ^ set(expect)}"
+    for name, reason in expect.items():
+        assert reason in failed[name], (name, failed[name])
+        assert failed[name] and name in r.stdout
+    assert {n: f["status"] for n, f in files.items() if f["status"] != "failed"} == \
+        {"good.txt": "added", "mislabelled.html": "added", "mixed.txt": "added"}
+
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+    from tests.test_index import assert_consistent
+
+    a = Assistant(Settings(home=tmp_path / "home", use_builtin=False))
+    assert_consistent(a)
+    assert "85个场景机会" in a.ask("无锡开放了多少个场景机会？").answer
+    texts = " ".join(t for _, t, _ in a.index.store.iter_all())
+    assert "第二部分是GBK编码" in texts
