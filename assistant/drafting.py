@@ -206,6 +206,16 @@ class Drafter:
             sec.add(quotes[0] if quotes else f"{step}：资料中未找到该步骤的说明。")
         sec.placeholder(schedule)
 
+    @staticmethod
+    def _benchmarks(sec: Section, citer: _Citer, cases: list[CaseHit], label: str, limit: int) -> None:
+        """Cited sentences stating the key figures of comparable cases: reference values."""
+        added = 0
+        for h in cases:
+            sentence = _figure_sentence(h)
+            if sentence and added < limit:
+                sec.add(f"{label}（{h.city}）：" + citer.cite(h.chunk, sentence))
+                added += 1
+
     def _policies(self, sec: Section, citer: _Citer, city: str | None, topics: tuple[str, ...], missing: str) -> None:
         """One cited policy sentence per topic, the city's own first when a city is given."""
         found = False
@@ -353,12 +363,7 @@ class Drafter:
 
         # 八、指标
         sec = s["八、成效指标"]
-        for h in cases:
-            sentence = _figure_sentence(h)
-            if sentence:
-                sec.add(f"参照（{h.city}）：" + citer.cite(h.chunk, sentence))
-            if sum(b.text.startswith("参照") for b in sec.blocks) >= 3:
-                break
+        self._benchmarks(sec, citer, cases, "参照", limit=3)
         sec.placeholder(f"{where}本场景的目标值（如覆盖人数、处置时长、效率提升比例）与统计口径")
 
         # 十、政策
@@ -408,12 +413,7 @@ class Drafter:
 
         cases = self.finder.find(need, city=None, k=5)
         sec = s["四、预期成效与指标"]
-        for h in cases:
-            sentence = _figure_sentence(h)
-            if sentence:
-                sec.add(f"同类场景成效参照（{h.city}）：" + citer.cite(h.chunk, sentence))
-            if sum(b.text.startswith("同类场景") for b in sec.blocks) >= 2:
-                break
+        self._benchmarks(sec, citer, cases, "同类场景成效参照", limit=2)
         sec.placeholder("本项目承诺的指标与测算依据")
 
         sec = s["五、可比落地案例"]
