@@ -87,7 +87,7 @@ class CaseFinder:
         scored: list[CaseHit] = []
         for rank, chunk in enumerate(chunks, start=1):
             hit = self._hit(chunk, profile, rank, chunk.score / top)
-            if hit is None or hit.city in excluded or self._province_of(hit.city) in excluded:
+            if hit is None or hit.city in excluded or self.vocab.parent_of(hit.city) in excluded:
                 continue
             scored.append(hit)
         scored.sort(key=lambda h: -h.score)
@@ -101,9 +101,6 @@ class CaseFinder:
             if len(picked) == k:
                 break
         return picked
-
-    def _province_of(self, city: str) -> str | None:
-        return self.vocab.cities.get(city) or self.vocab.districts.get(city)
 
     def _hit(self, chunk: RetrievedChunk, profile: NeedProfile, rank: int, meaning: float) -> CaseHit | None:
         meta = chunk.meta

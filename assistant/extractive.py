@@ -87,7 +87,7 @@ class ExtractiveComposer:
         wants_number = bool(QUANTITY_Q.search(question))
         # a place the question names must appear in the material, or nothing here is about it
         present = [e for e in entities if any(_mentions(c, e) for c in chunks)]
-        missing = [e for e in entities if e not in present and not self._has_child_present(e, chunks)]
+        missing = [e for e in entities if e not in present]
         picks: list[Pick] = []
         for chunk in chunks:
             headings = {_squash(h) for h in chunk.section.split(" / ")}
@@ -130,10 +130,6 @@ class ExtractiveComposer:
                 continue
             chosen.append(p)
         return self._render(chosen, best.coverage, missing)
-
-    def _has_child_present(self, entity: str, chunks: list[RetrievedChunk]) -> bool:
-        """A province counts as present when one of its cities is (江苏 ← 无锡)."""
-        return any(entity in (c.meta.get("cities") or ()) for c in chunks)
 
     @staticmethod
     def _type_bonus(question: str, sentence: str) -> float:
@@ -185,4 +181,6 @@ def _is_header_row(sentence: str) -> bool:
 
 
 def _mentions(chunk: RetrievedChunk, entity: str) -> bool:
+    """Named in the chunk, or one of its places lies in ``entity`` (metadata cities
+    include their province: 江苏 is present where 无锡 is)."""
     return entity in chunk.text or entity in chunk.section or entity in (chunk.meta.get("cities") or ())

@@ -22,7 +22,6 @@ from .vocab import Vocab
 K1 = 1.5
 B = 0.75
 _KEEP = re.compile(r"[\w%％]", re.UNICODE)
-_NUMBER_UNIT = re.compile(r"^\d+(?:\.\d+)?$")
 
 
 @lru_cache(maxsize=1)

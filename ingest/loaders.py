@@ -338,13 +338,8 @@ def _html_lines(node, lines: list[str]) -> None:
             _html_lines(child, lines)
             flush()
         else:
-            # inline element: its text joins the current line
-            _inline_text(child, buffer)
+            buffer.append(child.get_text())  # an inline element's text joins the current line
     flush()
-
-
-def _inline_text(node, buffer: list[str]) -> None:
-    buffer.append(node.get_text())
 
 
 # --- titles -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ingest.cards import card_from_dict, validate_brief, validate_card
+from ingest.cards import validate_brief, validate_card
 from ingest.vocab import load_vocab
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
