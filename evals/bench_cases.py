@@ -26,19 +26,10 @@ from evals.metrics import mean  # noqa: E402
 from evals.seed_home import seed_files  # noqa: E402
 
 
-def with_parents(region: str, vocab) -> set[str]:
-    out = {region}
-    parent = vocab.parent_of(region)
-    while parent and parent not in out:
-        out.add(parent)
-        parent = vocab.parent_of(parent)
-    return out
-
-
 def city_recall(item_cities: list[str], result_cities: list[str], vocab) -> float:
     if not item_cities:
         return 0.0
-    covered = set().union(*(with_parents(c, vocab) for c in result_cities)) if result_cities else set()
+    covered = {r for c in result_cities for r in (c, *vocab.ancestors(c))}
     return sum(1 for c in item_cities if c in covered) / len(item_cities)
 
 

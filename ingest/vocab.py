@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -24,16 +24,27 @@ class Vocab:
     districts: dict[str, str]  # district -> city
     raw: dict = field(default_factory=dict, compare=False, hash=False)
 
-    @property
+    @cached_property
     def regions(self) -> tuple[str, ...]:
         return tuple(self.provinces) + tuple(self.cities) + tuple(self.districts)
 
     def parent_of(self, region: str) -> str | None:
         return self.districts.get(region) or self.cities.get(region)
 
-    @property
+    def ancestors(self, region: str) -> list[str]:
+        """The places that contain ``region``, nearest first (海淀区 → 北京; 无锡 → 江苏)."""
+        out: list[str] = []
+        parent = self.parent_of(region)
+        while parent and parent not in out and parent != region:
+            out.append(parent)
+            parent = self.parent_of(parent)
+        return out
+
+    @cached_property
     def _region_re(self) -> re.Pattern:
-        return _compile_regions(self.regions)
+        # built once per vocabulary: find_regions runs for every paragraph answered or checked
+        names = sorted(set(self.regions), key=len, reverse=True)
+        return re.compile("|".join(re.escape(n) for n in names))
 
     def find_regions(self, text: str) -> list[str]:
         """Regions named in ``text``; a district also counts for its city."""
@@ -43,10 +54,8 @@ class Vocab:
             name = name if name in self.provinces or name in self.cities or name in self.districts \
                 else _strip_suffix(name, self)
             found[name] = None
-            parent = self.parent_of(name)
-            while parent and parent not in found:
-                found[parent] = None
-                parent = self.parent_of(parent)
+            for parent in self.ancestors(name):
+                found.setdefault(parent, None)
         return list(found)
 
 
@@ -56,11 +65,6 @@ def _strip_suffix(name: str, vocab: Vocab) -> str:
             return name[: -len(suffix)]
     return name
 
-
-@lru_cache(maxsize=8)
-def _compile_regions(regions: tuple[str, ...]) -> re.Pattern:
-    names = sorted(set(regions), key=len, reverse=True)
-    return re.compile("|".join(re.escape(n) for n in names))
 
 
 @lru_cache(maxsize=4)
