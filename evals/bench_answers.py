@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -18,7 +17,7 @@ from assistant.service import Assistant  # noqa: E402
 from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.metrics import key_fact_recall, mean  # noqa: E402
-from evals.seed_home import seed_files, seed_settings  # noqa: E402
+from evals.seed_home import seeded_assistant  # noqa: E402
 
 
 def evaluate_answers(assistant: Assistant, items, mode: str = "hybrid", show_misses: bool = False) -> dict:
@@ -49,10 +48,8 @@ def main(argv=None) -> int:
     ap.add_argument("--show-misses", action="store_true")
     ap.add_argument("--sweep", default="", help="comma-separated refusal thresholds to compare")
     args = ap.parse_args(argv)
-    home = args.home or Path(tempfile.mkdtemp(prefix="scenario-bench-"))
     items = load_dataset(args.dataset)
-    settings = seed_settings(home)
-    Assistant(settings).ingest(seed_files(), progress=False)
+    settings = seeded_assistant(args.home, "scenario-bench-").settings
     thresholds = [float(t) for t in args.sweep.split(",") if t] or [settings.refuse_below]
     print(f"{'refuse_below':>12} {'key-fact recall (qa)':>21} {'unanswerable refused':>21} {'answerable refused':>19}")
     for t in thresholds:

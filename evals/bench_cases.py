@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.cases import CaseFinder  # noqa: E402
-from assistant.service import Assistant  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
 from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.metrics import mean  # noqa: E402
-from evals.seed_home import seed_files  # noqa: E402
+from evals.seed_home import seeded_assistant  # noqa: E402
 
 
 def city_recall(item_cities: list[str], result_cities: list[str], vocab) -> float:
@@ -40,10 +37,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-builtin", action="store_true", help="seed reports only (cases found in ingested text)")
     ap.add_argument("--show", action="store_true")
     args = ap.parse_args(argv)
-    settings = Settings(home=args.home or Path(tempfile.mkdtemp(prefix="scenario-cases-")),
-                        use_builtin=not args.no_builtin)
-    assistant = Assistant(settings)
-    assistant.ingest(seed_files() + ([] if args.no_builtin else settings.builtin_paths), progress=False)
+    assistant = seeded_assistant(args.home, "scenario-cases-", builtin=not args.no_builtin)
     finder = CaseFinder(assistant)
     vocab = assistant.index.vocab
     items = [i for i in load_dataset(args.dataset) if i.task == "case"]

@@ -15,19 +15,16 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.drafting import PROPOSAL_SECTIONS, Drafter  # noqa: E402
-from assistant.service import Assistant  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
 from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.matching import normalize  # noqa: E402
 from evals.metrics import key_fact_recall, mean  # noqa: E402
-from evals.seed_home import seed_files  # noqa: E402
+from evals.seed_home import seeded_assistant  # noqa: E402
 
 CITED = re.compile(r"([^\[\]\n]+?)((?:\[\d+\])+)")
 
@@ -55,11 +52,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-builtin", action="store_true")
     ap.add_argument("--show", default="")
     args = ap.parse_args(argv)
-    settings = Settings(home=args.home or Path(tempfile.mkdtemp(prefix="scenario-drafts-")),
-                        use_builtin=not args.no_builtin)
-    assistant = Assistant(settings)
-    assistant.ingest(seed_files() + ([] if args.no_builtin else settings.builtin_paths), progress=False)
-    drafter = Drafter(assistant)
+    drafter = Drafter(seeded_assistant(args.home, "scenario-drafts-", builtin=not args.no_builtin))
     items = [i for i in load_dataset(args.dataset) if i.task == "proposal"]
     coverage, complete, valid, typed = [], [], [], []
     for item in items:

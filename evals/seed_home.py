@@ -17,3 +17,16 @@ def seed_files() -> list[Path]:
 
 def seed_settings(home: Path, **overrides) -> Settings:
     return Settings(home=home, use_builtin=False, **overrides)
+
+
+def seeded_assistant(home: Path | None, prefix: str, *, seeds: bool = True, builtin: bool = False):
+    """An assistant over a home (a new temporary one when ``home`` is None) with the seed
+    reports and/or the built-in corpus ingested; incremental, so a reused home is quick."""
+    import tempfile
+
+    from assistant.service import Assistant
+
+    settings = Settings(home=home or Path(tempfile.mkdtemp(prefix=prefix)), use_builtin=builtin)
+    assistant = Assistant(settings)
+    assistant.ingest((seed_files() if seeds else []) + (settings.builtin_paths if builtin else []), progress=False)
+    return assistant
