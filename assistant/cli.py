@@ -31,8 +31,12 @@ def common_options(fn):
     @click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="SCENARIO_HOME",
                   default=None, help="数据目录（默认 ~/.scenario，或环境变量 SCENARIO_HOME）")
     @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出到标准输出")
+    @click.option("--chroma-url", default=None, metavar="URL",
+                  help="使用 Chroma 服务器（如 http://127.0.0.1:8000）而非内置存储；也可设环境变量 SCENARIO_CHROMA_URL")
     @functools.wraps(fn)
-    def wrapper(*args, home=None, as_json=False, **kwargs):
+    def wrapper(*args, home=None, as_json=False, chroma_url=None, **kwargs):
+        if chroma_url:  # the edge: Settings.from_env reads it like every other setting
+            os.environ["SCENARIO_CHROMA_URL"] = chroma_url
         try:
             return fn(*args, home=home, as_json=as_json, **kwargs)
         except ScenarioError as e:
@@ -67,14 +71,19 @@ def cli():
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--builtin", is_flag=True, help="导入（或更新）内置知识库：corpus/ 中的案例卡片与政策简报")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
+@click.option("--access", default="公开", show_default=True,
+              help="访问级别：公开、内部（登录用户可见），或组名（仅该组成员可见）")
 @common_options
-def ingest(paths, builtin, quiet, home, as_json):
+def ingest(paths, builtin, quiet, access, home, as_json):
     """导入文件或文件夹（.txt .md .pdf .docx .html .yaml 案例卡片），已导入且未改动的文件会跳过。"""
+    from .access import check_label
+
+    label = check_label(access)
     assistant = _assistant(home)
     targets = list(paths) + (assistant.settings.builtin_paths if builtin else [])
     if not targets:
         raise ScenarioError("请给出要导入的文件或文件夹，或用 --builtin 导入内置知识库")
-    report = assistant.ingest(targets, progress=not quiet and not _testing())
+    report = assistant.ingest(targets, progress=not quiet and not _testing(), access=label)
     data = report.to_dict()
     data["home"] = str(assistant.settings.home)
     if as_json:
@@ -395,7 +404,7 @@ def docs_list(home, as_json):
         return
     for d in documents:
         flag = "" if d["complete"] else "（不完整，请重新导入）"
-        click.echo(f"{d['doc']}\t{d['chunks']} 个片段\t{d['ingested_at']}\t{d['title']}{flag}")
+        click.echo(f"{d['doc']}\t{d['chunks']} 个片段\t{d['access']}\t{d['ingested_at']}\t{d['title']}{flag}")
 
 
 @docs.command("remove")
@@ -416,6 +425,92 @@ def docs_remove(names, home, as_json):
             click.secho(f"未找到文档：{n}", fg="red", err=True)
     if missing:
         sys.exit(1)
+
+
+# --- serve and users -------------------------------------------------------------------
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址；未设置用户时只能是本机地址")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535), help="端口")
+@common_options
+def serve(host, port, home, as_json):
+    """启动网页界面（/）和 REST 接口（/api/，文档 /api/docs），同一个进程。"""
+    from ui.server import serve as run_server
+
+    run_server(_settings(home), host=host, port=port, ensure_builtin=True)
+
+
+@cli.group()
+def users():
+    """管理登录用户：角色 viewer（提问、对标、起草）、editor（另可上传删除文档）、admin（另可管理用户、运行评测）。"""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), default="viewer", show_default=True)
+@click.option("--group", "groups", multiple=True, help="所属组（可重复）：可读取该组的受限文档")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（用于脚本）")
+@click.option("--replace", is_flag=True, help="用户已存在时覆盖（修改密码、角色或组）")
+@common_options
+def users_add(name, role, groups, password_stdin, replace, home, as_json):
+    """添加用户（密码以 scrypt 加盐哈希保存）。"""
+    from .users import UserStore
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    user = UserStore(_settings(home).home).add(name, password, role, groups, replace=replace)
+    if as_json:
+        _emit(user.public())
+    else:
+        click.echo(f"已添加用户 {user.name}（{user.role}{'，组：' + '、'.join(user.groups) if user.groups else ''}）")
+
+
+@users.command("list")
+@common_options
+def users_list(home, as_json):
+    """列出用户。"""
+    from .users import UserStore
+
+    found = UserStore(_settings(home).home).list()
+    if as_json:
+        _emit({"users": [u.public() for u in found]})
+        return
+    if not found:
+        click.echo("还没有用户：服务只在本机地址提供，访问者拥有全部权限。")
+    for u in found:
+        click.echo(f"{u.name}\t{u.role}\t{'、'.join(u.groups) or '—'}\t{u.created_at}\t{len(u.tokens)} 个令牌")
+
+
+@users.command("remove")
+@click.argument("name")
+@common_options
+def users_remove(name, home, as_json):
+    """删除用户（连同其令牌）。"""
+    from .users import UserStore
+
+    UserStore(_settings(home).home).remove(name)
+    if as_json:
+        _emit({"removed": name})
+    else:
+        click.echo(f"已删除用户 {name}")
+
+
+@users.command("token")
+@click.argument("name")
+@click.option("--label", default="api", help="令牌用途说明")
+@click.option("--days", type=float, default=None, help="有效天数（默认长期有效）")
+@common_options
+def users_token(name, label, days, home, as_json):
+    """为用户签发 API 令牌（只显示一次，服务器只保存其哈希）。"""
+    from .users import UserStore
+
+    token = UserStore(_settings(home).home).issue_token(name, label, hours=days * 24 if days else None)
+    if as_json:
+        _emit({"user": name, "token": token})
+    else:
+        click.echo(token)
 
 
 # --- status -----------------------------------------------------------------------------

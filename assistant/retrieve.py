@@ -3,7 +3,7 @@ rank, filtered by document, city and year, with near-duplicate chunks removed.""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -20,9 +20,12 @@ class Filters:
     years: tuple[int, ...] = ()
     exclude_origin: str | None = None  # "builtin" when the built-in corpus is turned off
     cases_only: bool = False  # case cards and passages where a named place does something
+    # the access labels the reader may see (assistant.access); None = every label
+    access: tuple[str, ...] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.docs or self.cities or self.years or self.exclude_origin or self.cases_only)
+        return bool(self.docs or self.cities or self.years or self.exclude_origin or self.cases_only
+                    or self.access is not None)
 
     def where(self) -> dict | None:
         """The same filter as a Chroma ``where`` clause."""
@@ -39,6 +42,8 @@ class Filters:
             clauses.append({"origin": {"$ne": self.exclude_origin}})
         if self.cases_only:
             clauses.append({"case_like": True})
+        if self.access is not None:
+            clauses.append({"access": {"$in": list(self.access) or [""]}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -53,6 +58,8 @@ class Filters:
         if self.exclude_origin and meta.get("origin") == self.exclude_origin:
             return False
         if self.cases_only and not meta.get("case_like"):
+            return False
+        if self.access is not None and meta.get("access") not in self.access:
             return False
         return True
 
@@ -128,9 +135,12 @@ def drop_near_duplicates(chunks: list[RetrievedChunk], threshold: float) -> list
 
 
 class Retriever:
-    def __init__(self, index: Index, settings: Settings):
+    def __init__(self, index: Index, settings: Settings, access: tuple[str, ...] | None = None):
         self.index = index
         self.settings = settings
+        # the labels of the reader this retriever serves (None: all); every query is
+        # filtered by them, whoever calls (answers, cases, drafts, evaluation)
+        self.access = access
 
     def retrieve(self, query: str, k: int | None = None, mode: str | None = None,
                  filters: Filters | None = None, check_fresh: bool = True) -> list[RetrievedChunk]:
@@ -139,6 +149,9 @@ class Retriever:
         if mode not in MODES:
             raise ConfigError(f"检索模式无效：{mode!r}，应为 {', '.join(MODES)} 之一")
         filters = filters or Filters()
+        if self.access is not None:
+            allowed = self.access if filters.access is None else tuple(a for a in filters.access if a in self.access)
+            filters = replace(filters, access=allowed)
         n = max(self.settings.candidates, k * 4)
         found: dict[str, RetrievedChunk] = {}
         rankings: list[list[str]] = []
@@ -164,6 +177,8 @@ class Retriever:
                     found[cid].sources.append("lexical")
                 elif cid in fetched:
                     text, meta = fetched[cid]
+                    if filters and not filters.matches(meta):
+                        continue  # Chroma, the store of record, has the final word on filters and access
                     found[cid] = RetrievedChunk(cid, text, meta, 0.0, lexical=h.score, sources=["lexical"])
         if len(rankings) == 1:
             ranking = [cid for cid in rankings[0] if cid in found]

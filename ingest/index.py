@@ -18,7 +18,7 @@ from .store import ChunkStore
 from .vocab import Vocab, load_vocab
 
 FILTER_KEYS = ("source", "title", "section", "page", "kind", "cities", "years", "origin",
-               "case_like")  # kept beside BM25 so that filters apply without Chroma
+               "case_like", "access")  # kept beside BM25 so that filters apply without Chroma
 
 
 class Index:
@@ -28,7 +28,8 @@ class Index:
         settings.home.mkdir(parents=True, exist_ok=True)
         self.vocab = vocab or load_vocab()
         self.embedder = embedder or make_embedder(settings.embedder, settings.cache_dir)
-        self.store = ChunkStore(settings.index_dir, self.embedder, chroma_url=settings.chroma_url)
+        self.store = ChunkStore(settings.index_dir, self.embedder, chroma_url=settings.chroma_url,
+                                prefix=settings.collection)
         self._tokenizer: Tokenizer | None = None
         self._lexical: LexicalIndex | None = None
 

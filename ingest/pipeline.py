@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.access import PUBLIC, check_label
 from assistant.errors import IngestError, ScenarioError
 from assistant.settings import Settings
 
@@ -26,7 +27,7 @@ from .index import Index, embedding_text
 from .loaders import SUPPORTED_SUFFIXES, file_hash, load_document
 from .structure import split_sections
 
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"  # 7: every chunk carries its document's access label
 
 
 def pipeline_id(settings: Settings, model_id: str) -> str:
@@ -90,9 +91,16 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
     return unique, problems
 
 
-def ingest_paths(index: Index, paths: list[Path], *, origin: str = "user",
-                 progress: bool = True) -> IngestReport:
-    """Ingest files and folders into ``index``; never raises for one bad file."""
+def ingest_paths(index: Index, paths: list[Path], *, origin: str = "user", access: str = PUBLIC,
+                 progress: bool = True, on_file=None, names: dict[Path, str] | None = None,
+                 force: bool = False) -> IngestReport:
+    """Ingest files and folders into ``index``; never raises for one bad file.
+
+    ``access`` labels every chunk (see assistant.access); ingesting an unchanged file
+    with another label relabels it. ``on_file(done, total, result)`` reports progress to
+    a UI; ``names`` gives a file the document name it is stored under (uploads);
+    ``force`` processes unchanged files again."""
+    access = check_label(access)
     files, problems = collect_files(paths)
     report = IngestReport(results=list(problems))
     settings = index.settings
@@ -106,18 +114,21 @@ def ingest_paths(index: Index, paths: list[Path], *, origin: str = "user",
         for path in files:
             bar.set_postfix_str(path.name[:30])
             try:
-                result = _ingest_one(index, path, states, pipeline, origin, bar if progress else None)
+                result = _ingest_one(index, path, states, pipeline, origin, access,
+                                     bar if progress else None, (names or {}).get(path), force)
             except IngestError as e:
-                result = FileResult(str(path), path.name, "failed", reason=e.reason)
+                result = FileResult(str(path), (names or {}).get(path, path.name), "failed", reason=e.reason)
             except ScenarioError:
                 raise
             except Exception as e:  # noqa: BLE001 - one unexpected failure must not stop the batch
-                result = FileResult(str(path), path.name, "failed",
+                result = FileResult(str(path), (names or {}).get(path, path.name), "failed",
                                     reason=f"处理时出错（{type(e).__name__}: {e}）")
             if result.status in ("added", "updated"):
                 changed = True
             report.results.append(result)
             bar.update(1)
+            if on_file is not None:
+                on_file(len(report.results) - len(problems), len(files), result)
         bar.close()
         if changed or not index.lexical_path.exists():
             index.rebuild_lexical()
@@ -125,16 +136,16 @@ def ingest_paths(index: Index, paths: list[Path], *, origin: str = "user",
     return report
 
 
-def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: str,
-                bar: tqdm | None) -> FileResult:
-    source = path.name
+def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: str, access: str,
+                bar: tqdm | None, name: str | None = None, force: bool = False) -> FileResult:
+    source = name or path.name
     limit = index.settings.max_file_mb * 1024 * 1024
     try:
         data = path.read_bytes() if path.is_file() and path.stat().st_size <= limit else None
     except OSError:
         data = None  # load_document reports why
     state = states.get(source)
-    if data is not None and state and state.is_complete(file_hash(data), pipeline):
+    if data is not None and state and not force and state.is_complete(file_hash(data), pipeline, access):
         return FileResult(str(path), source, "unchanged", chunks=state.n_chunks)
 
     doc = load_document(path, data, max_bytes=limit)
@@ -155,13 +166,15 @@ def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: s
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     ids, texts, metas, embed_inputs = [], [], [], []
     for c in chunks:
-        ids.append(hashlib.sha1(f"{source}|{doc.file_hash}|{pipeline}|{c.index}".encode()).hexdigest()[:24])
+        # the label is part of the id: relabelling changes the collection's fingerprint, so
+        # every process rebuilds its BM25 index (and its filter metadata) from Chroma
+        ids.append(hashlib.sha1(f"{source}|{doc.file_hash}|{pipeline}|{access}|{c.index}".encode()).hexdigest()[:24])
         texts.append(c.text)
         embed_inputs.append(embedding_text(c.text, c.section))
         meta = {"source": source, "title": doc.title, "section": c.section, "page": c.page,
                 "kind": c.kind, "chunk_index": c.index, "n_chunks": len(chunks),
                 "doc_hash": doc.file_hash, "pipeline": pipeline, "ingested_at": now,
-                "origin": origin, "chars": len(c.text)}
+                "origin": origin, "access": access, "chars": len(c.text), "path": str(path.resolve())}
         meta.update(chunk_metadata(c.text, c.section, index.vocab))
         if c.kind != "case":
             meta.update(case_facets(c.text, index.vocab))

@@ -6,11 +6,13 @@ import hashlib
 import os
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
+
+from assistant.errors import ConfigError
 
 from .embedder import Embedder
 
@@ -34,10 +36,13 @@ class DocState:
     n_chunks_expected: int
     n_chunks: int
     ingested_at: str
+    access: set[str] = field(default_factory=set)
+    origin: str = ""
 
-    def is_complete(self, doc_hash: str, pipeline: str) -> bool:
+    def is_complete(self, doc_hash: str, pipeline: str, access: str | None = None) -> bool:
         return (self.doc_hashes == {doc_hash} and self.pipelines == {pipeline}
-                and self.n_chunks == self.n_chunks_expected)
+                and self.n_chunks == self.n_chunks_expected
+                and (access is None or self.access == {access}))
 
 
 def _chroma_embedding_function(embedder: Embedder):
@@ -72,13 +77,14 @@ def _chroma_embedding_function(embedder: Embedder):
     return ScenarioEmbeddingFunction(embedder)
 
 
-def collection_name(model_id: str) -> str:
+def collection_name(model_id: str, prefix: str = "chunks") -> str:
     slug = re.sub(r"[^a-zA-Z0-9_-]+", "-", model_id).strip("-_") or "model"
-    return f"chunks-{slug}"[:60]
+    return f"{prefix}-{slug}"[:60].rstrip("-_")
 
 
 class ChunkStore:
-    def __init__(self, index_dir: Path, embedder: Embedder, chroma_url: str | None = None):
+    def __init__(self, index_dir: Path, embedder: Embedder, chroma_url: str | None = None,
+                 prefix: str = "chunks"):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -87,16 +93,20 @@ class ChunkStore:
             from urllib.parse import urlparse
 
             url = urlparse(chroma_url)
-            self.client = chromadb.HttpClient(host=url.hostname or "127.0.0.1",
-                                              port=url.port or 8000, ssl=url.scheme == "https",
-                                              settings=chroma_settings)
+            try:
+                self.client = chromadb.HttpClient(host=url.hostname or "127.0.0.1",
+                                                  port=url.port or 8000, ssl=url.scheme == "https",
+                                                  settings=chroma_settings)
+            except Exception as e:  # noqa: BLE001 - any failure to reach it means the same to the user
+                raise ConfigError(f"无法连接 Chroma 服务器 {chroma_url}：{e}。"
+                                  f"请确认它已启动（chroma run --host … --port …）") from None
         else:
             index_dir.mkdir(parents=True, exist_ok=True)
             self.client = chromadb.PersistentClient(path=str(index_dir / "chroma"),
                                                     settings=chroma_settings)
         self.embedder = embedder
         self.collection = self.client.get_or_create_collection(
-            collection_name(embedder.model_id),
+            collection_name(embedder.model_id, prefix),
             embedding_function=_chroma_embedding_function(embedder),
             metadata={"hnsw:space": "cosine", "model_id": embedder.model_id},
         )
@@ -164,6 +174,8 @@ class ChunkStore:
                                                meta.get("ingested_at", ""))
             st.doc_hashes.add(meta.get("doc_hash", ""))
             st.pipelines.add(meta.get("pipeline", ""))
+            st.access.add(meta.get("access", ""))
+            st.origin = meta.get("origin", st.origin)
             st.n_chunks += 1
             st.ingested_at = max(st.ingested_at, meta.get("ingested_at", ""))
         return states

@@ -46,6 +46,10 @@ class Vocab:
         names = sorted(set(self.regions), key=len, reverse=True)
         return re.compile("|".join(re.escape(n) for n in names))
 
+    def region_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where regions are named in ``text`` (start, end), as written."""
+        return [m.span() for m in self._region_re.finditer(text)]
+
     def find_regions(self, text: str) -> list[str]:
         """Regions named in ``text``; a district also counts for its city."""
         found: dict[str, None] = {}

@@ -1,0 +1,97 @@
+"""``scenario serve``: one process, the Gradio UI at ``/`` and the REST API under ``/api/``
+(OpenAPI schema at ``/api/openapi.json``, docs at ``/api/docs``, served offline)."""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from fastapi import FastAPI  # noqa: E402
+from fastapi.openapi.docs import get_swagger_ui_html  # noqa: E402
+from fastapi.staticfiles import StaticFiles  # noqa: E402
+
+from assistant.errors import ConfigError  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+from .api import build_api, install_error_handlers  # noqa: E402
+from .state import ServerState  # noqa: E402
+
+log = logging.getLogger("scenario.server")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
+    import gradio as gr
+
+    from .render import CSS, JS_HEAD
+    from .web import build_ui
+
+    state = state or ServerState(settings)
+    app = FastAPI(title="场景智答 API", version="1", docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json",
+                  description="城市数字场景政策与案例助手。认证：先 POST /api/token 取得令牌，"
+                              "再在请求头中带上 Authorization: Bearer <令牌>。错误统一为 "
+                              '{"error": {"message", "code"}}。')
+    app.state.scenario = state
+    install_error_handlers(app)
+    app.include_router(build_api(state))
+
+    import swagger_ui_bundle
+
+    app.mount("/api/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="场景智答 API",
+                                   swagger_js_url="/api/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/api/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/api/docs-assets/favicon-32x32.png")
+
+    def gradio_auth(username: str, password: str) -> bool:
+        try:
+            state.users.authenticate(username, password)
+            return True
+        except Exception:  # noqa: BLE001 - a failed login is just False to Gradio
+            return False
+
+    theme = gr.themes.Default(font=["system-ui", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "sans-serif"],
+                              font_mono=["ui-monospace", "monospace"])
+    return gr.mount_gradio_app(app, build_ui(state), path="/",
+                               auth=None if state.open_mode else gradio_auth,
+                               auth_message="场景智答：请用管理员分配的账号登录",
+                               footer_links=[], theme=theme, css=CSS, head=JS_HEAD, ssr_mode=False,
+                               max_file_size=f"{settings.max_file_mb}mb", show_error=True)
+
+
+def check_bind(state: ServerState, host: str) -> str:
+    """Without accounts the server is for this machine only: refuse any other address."""
+    if state.open_mode and not is_loopback(host):
+        raise ConfigError(f"尚未设置任何用户，只能在本机地址（127.0.0.1）上提供服务，拒绝监听 {host}。"
+                          "请先用 scenario users add 添加用户。")
+    if state.open_mode:
+        return "尚未设置用户：本机模式，只监听 127.0.0.1，访问者拥有全部权限。添加用户：scenario users add 用户名 --role admin"
+    return f"已启用登录（{len(state.users.list())} 个用户）"
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, ensure_builtin: bool = True) -> None:
+    import uvicorn
+
+    state = ServerState(settings)
+    message = check_bind(state, host)
+    if ensure_builtin:
+        state.assistant.ensure_builtin(progress=True)
+    app = create_app(settings, state)
+    print(message, flush=True)
+    print(f"场景智答已启动：界面 http://{host}:{port}/  ·  接口文档 http://{host}:{port}/api/docs", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,370 @@
+"""The Gradio UI, in Chinese, in five tabs: 政策问答, 案例对标, 方案起草, 评测, 知识库.
+
+Every handler turns the signed-in Gradio user into a reader and calls ServerState, so the
+UI enforces the same roles and document access as the API. Errors reach the user as
+Chinese messages (gr.Error), never as stack traces.
+"""
+from __future__ import annotations
+
+import functools
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from assistant.access import INTERNAL, PUBLIC, ROLE_NAMES
+from assistant.errors import ScenarioError
+from assistant.retrieve import Filters
+from assistant.settings import MODES
+
+from . import render
+from .state import ServerState
+
+MODE_NAMES = {"hybrid": "混合检索", "dense": "向量检索", "lexical": "关键词检索"}
+CHART_METRICS = ("hit@5", "recall@5", "mrr@10", "key_fact_recall", "citation_precision",
+                 "refused_unanswerable", "city_recall@5", "proposal_key_facts")
+
+
+def _user_errors(fn):
+    """ScenarioError → a Chinese message in the UI."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ScenarioError as e:
+            raise gr.Error(e.message) from None
+    return wrapper
+
+
+def _user_errors_gen(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            yield from fn(*args, **kwargs)
+        except ScenarioError as e:
+            raise gr.Error(e.message) from None
+    return wrapper
+
+
+def _tmpfile(name: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix="scenario-ui-")) / name
+
+
+def build_ui(state: ServerState) -> gr.Blocks:
+    vocab = state.assistant.index.vocab
+    cities = sorted(set(vocab.cities))
+    years = [str(y) for y in range(2026, 2014, -1)]
+
+    def reader(request: gr.Request):
+        return state.reader_for_name(getattr(request, "username", None))
+
+    with gr.Blocks(title="场景智答") as demo:
+        header = gr.Markdown("## 场景智答 · 城市数字场景政策与案例助手")
+
+        # --- 政策问答 -------------------------------------------------------------------
+        with gr.Tab("政策问答", id="ask"):
+            history = gr.State([])  # [(question, answer)] for follow-up rewriting
+            last = gr.State(None)
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chat = gr.Chatbot(label="对话", height=520, elem_id="chat", buttons=["copy", "copy_all"],
+                                      feedback_options=None, placeholder="问一个政策或案例问题，回答中的 [1] 可点开出处。")
+                    with gr.Row():
+                        question = gr.Textbox(show_label=False, placeholder="例如：无锡开放了多少个场景机会？",
+                                              scale=5, elem_id="question", lines=1)
+                        send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
+                    with gr.Row():
+                        clear = gr.Button("新对话", size="sm")
+                        export = gr.DownloadButton("导出最近回答（Markdown）", size="sm", visible=False, elem_id="export")
+                with gr.Column(scale=1):
+                    gr.Markdown("**筛选**（可不选）")
+                    f_city = gr.Dropdown(cities, multiselect=True, allow_custom_value=True, label="城市")
+                    f_doc = gr.Dropdown([], multiselect=True, label="文档")
+                    f_year = gr.Dropdown(years, multiselect=True, label="年份")
+                    f_mode = gr.Radio([(MODE_NAMES[m], m) for m in MODES], value=state.settings.mode, label="检索方式")
+
+            @_user_errors_gen
+            def on_ask(q, msgs, hist, cities_, docs_, years_, mode, request: gr.Request):
+                q = (q or "").strip()
+                if not q:
+                    raise ScenarioError("请输入问题")
+                view = state.for_reader(reader(request))
+                filters = Filters(docs=tuple(docs_ or ()), cities=tuple(cities_ or ()),
+                                  years=tuple(int(y) for y in years_ or ()))
+                msgs = list(msgs or []) + [{"role": "user", "content": q}, {"role": "assistant", "content": ""}]
+                text = ""
+                for event in view.ask_stream(q, mode=mode, filters=filters if filters else None,
+                                             history=list(hist or [])):
+                    if event["type"] == "delta":
+                        text += event["text"]
+                        msgs[-1] = {"role": "assistant", "content": text}
+                        yield msgs, hist, gr.update(), "", gr.update()
+                    else:
+                        result = event["result"].to_dict()
+                        msgs[-1] = {"role": "assistant", "content": render.answer_html(result)}
+                        hist = list(hist or []) + [(q, result["answer"])]
+                        path = _tmpfile("回答.md")
+                        path.write_text(render.answer_markdown(result), encoding="utf-8")
+                        yield msgs, hist, result, "", gr.update(value=str(path), visible=True)
+
+            ask_io = dict(fn=on_ask, inputs=[question, chat, history, f_city, f_doc, f_year, f_mode],
+                          outputs=[chat, history, last, question, export])
+            send.click(**ask_io)
+            question.submit(**ask_io)
+            clear.click(lambda: ([], [], None, gr.update(visible=False)), outputs=[chat, history, last, export])
+
+        # --- 案例对标 -------------------------------------------------------------------
+        with gr.Tab("案例对标", id="cases"):
+            with gr.Row():
+                need = gr.Textbox(label="需求", placeholder="例如：建设城市安全风险监测预警平台", scale=4, elem_id="need")
+                own_city = gr.Dropdown(cities, allow_custom_value=True, value=None, label="本市（不出现在结果中）", scale=1)
+                k_cases = gr.Slider(1, 10, value=5, step=1, label="案例数", scale=1)
+            find = gr.Button("查找可对标案例", variant="primary", elem_id="find-cases")
+            case_out = gr.HTML(elem_id="case-results")
+
+            @_user_errors
+            def on_cases(text, city, k, request: gr.Request):
+                from assistant.cases import CaseFinder
+
+                if not (text or "").strip():
+                    raise ScenarioError("请输入需求")
+                hits = CaseFinder(state.for_reader(reader(request))).find(text, city=city or None, k=int(k))
+                return render.case_cards([h.to_dict() for h in hits])
+
+            find.click(on_cases, [need, own_city, k_cases], case_out)
+            need.submit(on_cases, [need, own_city, k_cases], case_out)
+
+        # --- 方案起草 -------------------------------------------------------------------
+        with gr.Tab("方案起草", id="draft"):
+            kind = gr.Radio([("场景建设方案", "proposal"), ("揭榜响应方案", "response")], value="proposal", label="类型")
+            idea = gr.Textbox(label="场景设想", lines=3, placeholder="例如：独居老人智能报警", elem_id="idea")
+            with gr.Row(visible=False) as response_fields:
+                need_item = gr.Textbox(label="需求清单条目", lines=4)
+                capability = gr.Textbox(label="企业能力", lines=4)
+            draft_city = gr.Dropdown(cities, allow_custom_value=True, value=None, label="城市")
+            write = gr.Button("起草", variant="primary", elem_id="write-draft")
+            with gr.Row():
+                dl_docx = gr.DownloadButton("下载 DOCX", visible=False, elem_id="download-docx")
+                dl_md = gr.DownloadButton("下载 Markdown", visible=False, elem_id="download-md")
+            preview = gr.Markdown(elem_id="draft-preview")
+            kind.change(lambda k: (gr.update(visible=k == "proposal"), gr.update(visible=k == "response")),
+                        kind, [idea, response_fields])
+
+            @_user_errors
+            def on_draft(k, idea_, need_, cap_, city, request: gr.Request, progress=gr.Progress()):
+                from assistant.drafting import Drafter
+                from assistant.export import draft_to_docx
+
+                progress(0.1, desc="检索方法、案例与政策依据…")
+                drafter = Drafter(state.for_reader(reader(request)))
+                if k == "proposal":
+                    if not (idea_ or "").strip():
+                        raise ScenarioError("请填写场景设想")
+                    d = drafter.proposal(idea_, city=city or None)
+                else:
+                    if not (need_ or "").strip() or not (cap_ or "").strip():
+                        raise ScenarioError("请填写需求清单条目和企业能力")
+                    d = drafter.response(need_, cap_, city=city or None)
+                progress(0.8, desc="生成文档…")
+                md = d.to_markdown()
+                stem = ("场景建设方案" if k == "proposal" else "揭榜响应方案")
+                md_path = _tmpfile(f"{stem}.md")
+                md_path.write_text(md, encoding="utf-8")
+                docx_path = draft_to_docx(d, _tmpfile(f"{stem}.docx"))
+                return md, gr.update(value=str(docx_path), visible=True), gr.update(value=str(md_path), visible=True)
+
+            write.click(on_draft, [kind, idea, need_item, capability, draft_city], [preview, dl_docx, dl_md])
+
+        # --- 评测 -----------------------------------------------------------------------
+        with gr.Tab("评测", id="eval"):
+            eval_note = gr.Markdown("运行评测需要管理员角色。")
+            with gr.Row():
+                dataset = gr.Dropdown([], label="评测集", elem_id="dataset", scale=3)
+                modes = gr.CheckboxGroup([(MODE_NAMES[m], m) for m in MODES], value=["hybrid"], label="检索方式", scale=2)
+            with gr.Accordion("上传评测集（JSONL）", open=False):
+                ds_file = gr.File(file_types=[".jsonl"], label="评测集文件", elem_id="dataset-file")
+            run_btn = gr.Button("开始评测", variant="primary", elem_id="run-eval")
+            run_status = gr.Markdown(elem_id="eval-status")
+            chart = gr.BarPlot(x="指标", y="得分", color="检索方式", title="各检索方式的主要指标", y_lim=[0, 1],
+                               elem_id="eval-chart", height=320)
+            items = gr.Dataframe(label="逐题结果（点一行看详情）", interactive=False, wrap=True, elem_id="eval-items")
+            detail = gr.Markdown()
+            report_file = gr.DownloadButton("下载完整报告（HTML）", visible=False)
+            current_run = gr.State(None)
+            gr.Markdown("### 比较两次评测")
+            with gr.Row():
+                run_a = gr.Dropdown([], label="运行 A（基线）")
+                run_b = gr.Dropdown([], label="运行 B")
+                cmp_btn = gr.Button("比较")
+            cmp_out = gr.Markdown()
+            cmp_chart = gr.BarPlot(x="指标", y="变化", title="B 相对 A 的变化（所有检索方式合计）", height=280)
+
+            def _run_views(run_id: str):
+                results = state.load_run(run_id)
+                rows = []
+                for mode, agg in results["metrics"].items():
+                    for m in CHART_METRICS:
+                        v = agg["overall"].get(m)
+                        if v is not None:
+                            rows.append({"指标": m, "得分": round(v, 3), "检索方式": MODE_NAMES.get(mode, mode)})
+                table = pd.DataFrame([{"编号": r["id"], "检索方式": MODE_NAMES.get(r["mode"], r["mode"]), "任务": r["task"],
+                                       "问题": r["question"],
+                                       **{m: round(r["scores"][m], 3) for m in ("hit@5", "key_fact_recall")
+                                          if r["scores"].get(m) is not None}} for r in results["items"]])
+                report = state.runs_dir / run_id / "report.html"
+                return pd.DataFrame(rows), table, gr.update(value=str(report), visible=report.is_file())
+
+            def _choice_lists():
+                runs = [(f"{r['id']} · {r['dataset']} · {'/'.join(r['modes'])}", r["id"])
+                        for r in state.runs() if r["status"] == "done"]
+                return gr.update(choices=runs), gr.update(choices=runs)
+
+            @_user_errors
+            def on_dataset_upload(file, request: gr.Request):
+                if not file:
+                    return gr.update()
+                name = state.add_dataset(reader(request), Path(file).name, Path(file).read_bytes())
+                return gr.update(choices=sorted(state.datasets()), value=name)
+
+            ds_file.upload(on_dataset_upload, ds_file, dataset)
+
+            @_user_errors_gen
+            def on_run(ds, chosen, request: gr.Request, progress=gr.Progress()):
+                if not ds:
+                    raise ScenarioError("请选择评测集")
+                job = state.start_eval(reader(request), ds, list(chosen or []))
+                progress(0, desc="准备评测…")
+                while True:
+                    info = state.job(job.id)
+                    if info["status"] in ("done", "failed"):
+                        break
+                    if info["total"]:
+                        progress((info["done"], info["total"]), desc="评测中", unit="题")
+                    time.sleep(0.3)
+                if info["status"] == "failed":
+                    raise ScenarioError(f"评测失败：{info['error']}")
+                chart_df, table, report = _run_views(job.id)
+                a, b = _choice_lists()
+                yield (f"评测完成：{job.id}（{info['total']} 题次）", chart_df, table, report, job.id, a, b)
+
+            run_btn.click(on_run, [dataset, modes], [run_status, chart, items, report_file, current_run, run_a, run_b])
+
+            def on_item(run_id, evt: gr.SelectData):
+                if not run_id:
+                    return ""
+                row = state.load_run(run_id)["items"][evt.index[0]]
+                retrieved = "\n".join(f"{i}. {c['doc']} · {c['section']}：{c['text'][:80]}…"
+                                      for i, c in enumerate(row["retrieved"][:5], start=1))
+                return (f"**{row['id']}**（{row['task']}，{row['mode']}）\n\n**问题**：{row['question']}\n\n"
+                        f"**参考答案**：{row['gold']}\n\n**系统回答**：{row.get('answer', '')}\n\n"
+                        f"**得分**：{ {k: round(v, 3) for k, v in row['scores'].items() if v is not None} }\n\n"
+                        f"**检索结果（前 5）**：\n{retrieved}")
+
+            items.select(on_item, current_run, detail)
+
+            @_user_errors
+            def on_compare(a, b):
+                if not a or not b:
+                    raise ScenarioError("请选择两次评测")
+                from evals.compare import format_comparison
+
+                result = state.compare(a, b)
+                rows = [{"指标": d["metric"], "变化": round(d["delta"], 3), "检索方式": "全部"}
+                        for d in result["metrics"] if d["metric"] in CHART_METRICS]
+                return f"```\n{format_comparison(result)}\n```", pd.DataFrame(rows)
+
+            cmp_btn.click(on_compare, [run_a, run_b], [cmp_out, cmp_chart])
+
+        # --- 知识库 ---------------------------------------------------------------------
+        with gr.Tab("知识库", id="kb"):
+            kb_note = gr.Markdown()
+            with gr.Row():
+                files = gr.File(file_count="multiple", label="上传文件（txt、md、pdf、docx、html）", elem_id="upload-files",
+                                scale=3)
+                with gr.Column(scale=1):
+                    access = gr.Dropdown([PUBLIC, INTERNAL], value=PUBLIC, allow_custom_value=True,
+                                         label="访问级别（公开、内部或组名）", elem_id="access")
+                    upload_btn = gr.Button("导入", variant="primary", elem_id="upload")
+            upload_result = gr.Dataframe(label="导入结果", interactive=False, wrap=True, elem_id="upload-result")
+            gr.Markdown("### 文档")
+            doc_table = gr.Dataframe(interactive=False, wrap=True, elem_id="doc-table")
+            with gr.Row():
+                doc_pick = gr.Dropdown([], label="选择文档", scale=3)
+                new_access = gr.Dropdown([PUBLIC, INTERNAL], allow_custom_value=True, label="重新导入时的访问级别（可不改）",
+                                         scale=2)
+                reingest_btn = gr.Button("重新导入", scale=1)
+                delete_btn = gr.Button("删除", variant="stop", scale=1)
+            kb_msg = gr.Markdown()
+
+            def _docs(request: gr.Request):
+                docs = state.for_reader(reader(request)).documents()
+                table = pd.DataFrame([{"文档": d["doc"], "标题": d["title"], "片段数": d["chunks"],
+                                       "导入时间": d["ingested_at"].replace("T", " ")[:19], "访问级别": d["access"],
+                                       "来源": "内置" if d["origin"] == "builtin" else "用户",
+                                       "状态": "完整" if d["complete"] else "不完整"} for d in docs])
+                names = [d["doc"] for d in docs]
+                user_docs = [d["doc"] for d in docs if d["origin"] != "builtin"]
+                return table, gr.update(choices=user_docs, value=None), gr.update(choices=names)
+
+            @_user_errors
+            def on_upload(paths, label, request: gr.Request, progress=gr.Progress()):
+                if not paths:
+                    raise ScenarioError("请先选择文件")
+                r = reader(request)
+                progress(0, desc="导入中")
+
+                def on_file(done, total, result):
+                    progress((done, total), desc=f"导入 {result.source}", unit="个文件")
+
+                payload = [(Path(p).name, Path(p).read_bytes()) for p in paths]
+                out = state.upload(r, payload, label or PUBLIC, on_file=on_file)
+                status = {"added": "已导入", "updated": "已更新", "unchanged": "未变化", "failed": "失败"}
+                table = pd.DataFrame([{"文件": f["source"], "结果": status.get(f["status"], f["status"]),
+                                       "片段数": f["chunks"], "原因": f["reason"]} for f in out["files"]])
+                docs, pick, doc_filter = _docs(request)
+                return table, docs, pick, doc_filter, None
+
+            upload_btn.click(on_upload, [files, access], [upload_result, doc_table, doc_pick, f_doc, files])
+
+            @_user_errors
+            def on_delete(name, request: gr.Request):
+                if not name:
+                    raise ScenarioError("请选择文档")
+                n = state.delete(reader(request), name)
+                return (f"已删除 {name}（{n} 个片段）", *_docs(request))
+
+            @_user_errors
+            def on_reingest(name, label, request: gr.Request):
+                if not name:
+                    raise ScenarioError("请选择文档")
+                out = state.reingest(reader(request), name, label or None)
+                f = out["files"][0] if out["files"] else {"status": "failed", "reason": "无结果", "chunks": 0}
+                msg = (f"已重新导入 {name}（{f['chunks']} 个片段）" if f["status"] != "failed"
+                       else f"{name} 重新导入失败：{f['reason']}")
+                return (msg, *_docs(request))
+
+            delete_btn.click(on_delete, doc_pick, [kb_msg, doc_table, doc_pick, f_doc])
+            reingest_btn.click(on_reingest, [doc_pick, new_access], [kb_msg, doc_table, doc_pick, f_doc])
+
+        # --- on load: who is signed in, what they may do ---------------------------------
+        def on_load(request: gr.Request):
+            r = reader(request)
+            who = ("本机模式（未设置用户，仅本机可访问）" if state.open_mode
+                   else f"{r.name}（{ROLE_NAMES.get(r.role, r.role)}{'，组：' + '、'.join(r.groups) if r.groups else ''}）"
+                        " · [退出登录](/logout)")
+            table, pick, doc_filter = _docs(request)
+            write_ok, admin_ok = r.can("write"), r.can("admin")
+            labels = [PUBLIC, INTERNAL, *r.groups]
+            a, b = _choice_lists()
+            return (f"## 场景智答 · 城市数字场景政策与案例助手\n当前用户：{who}",
+                    table, pick, doc_filter,
+                    gr.update(interactive=write_ok), gr.update(interactive=write_ok), gr.update(interactive=write_ok),
+                    gr.update(choices=labels), "" if write_ok else "上传、删除文档需要编辑者或管理员角色。",
+                    gr.update(interactive=admin_ok), gr.update(choices=sorted(state.datasets())),
+                    "" if admin_ok else "运行评测需要管理员角色；可以查看和比较已有评测。", a, b)
+
+        demo.load(on_load, outputs=[header, doc_table, doc_pick, f_doc, upload_btn, delete_btn, reingest_btn,
+                                    access, kb_note, run_btn, dataset, eval_note, run_a, run_b])
+    return demo
