@@ -77,7 +77,11 @@ class ExtractiveComposer:
         return {t: w for t, w in terms.items() if w > 0}
 
     def question_entities(self, question: str) -> list[str]:
-        return self.vocab.find_regions(question)
+        """The places a question asks about, most specific only: for 常州 the province
+        江苏 is implied, and counting it would let a sentence about 无锡 answer."""
+        found = self.vocab.find_regions(question)
+        implied = {a for e in found for a in self.vocab.ancestors(e)}
+        return [e for e in found if e not in implied]
 
     def compose(self, question: str, chunks: list[RetrievedChunk]) -> ComposedAnswer:
         terms = self.question_terms(question)

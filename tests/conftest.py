@@ -31,11 +31,25 @@ def no_network(monkeypatch):
         monkeypatch.delenv(var, raising=False)
 
 
-@pytest.fixture
-def settings(tmp_path):
+CHROMA_URL = os.environ.get("SCENARIO_TEST_CHROMA_URL")  # set by .ci/run for its Chroma-server pass
+
+
+def store_settings(home: Path, **kw):
+    """Settings for a test home: the embedded store, or, when SCENARIO_TEST_CHROMA_URL is
+    set, a real Chroma server with a collection of the test's own."""
+    import uuid
+
     from assistant.settings import Settings
 
-    return Settings(home=tmp_path / "home", use_builtin=False, builtin_corpus=None)
+    if CHROMA_URL:
+        kw.setdefault("chroma_url", CHROMA_URL)
+        kw.setdefault("collection", "t" + uuid.uuid4().hex[:12])
+    return Settings(home=home, **kw)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return store_settings(tmp_path / "home", use_builtin=False, builtin_corpus=None)
 
 
 @pytest.fixture

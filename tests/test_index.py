@@ -9,6 +9,8 @@ import pytest
 from ingest.lexical_index import LexicalIndex
 from tests.docmaker import POLICY_TEXT, make_pdf, write_text
 
+pytestmark = pytest.mark.store
+
 
 def chunk_sources(assistant) -> Counter:
     return Counter(m["source"] for _, _, m in assistant.index.store.iter_all(include_documents=False))

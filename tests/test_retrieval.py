@@ -7,6 +7,8 @@ import pytest
 from assistant.retrieve import Filters, reciprocal_rank_fusion
 from tests.docmaker import write_text
 
+pytestmark = pytest.mark.store
+
 FIXTURE = {
     # found by meaning: shares almost no words with the question below
     "elderly.txt": "一、居家养老\n\n独居老人家中的水表和电表读数如果长时间没有变化，系统会自动提醒社区网格员上门查看，让子女放心。",

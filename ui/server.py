@@ -45,7 +45,6 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
                               '{"error": {"message", "code"}}。')
     app.state.scenario = state
     install_error_handlers(app)
-    app.include_router(build_api(state))
 
     import swagger_ui_bundle
 
@@ -57,6 +56,8 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
                                    swagger_js_url="/api/docs-assets/swagger-ui-bundle.js",
                                    swagger_css_url="/api/docs-assets/swagger-ui.css",
                                    swagger_favicon_url="/api/docs-assets/favicon-32x32.png")
+
+    app.include_router(build_api(state))  # after the docs: its catch-all answers unknown /api/ paths
 
     def gradio_auth(username: str, password: str) -> bool:
         try:
