@@ -127,3 +127,11 @@ def test_follow_up_answers_use_the_conversation(kb):
     assert follow.rewritten == "常州开放了多少个场景机会？"
     assert follow.to_dict()["rewritten_question"] == follow.rewritten
     assert all(c.chunk.doc == "group.txt" for c in follow.citations) or follow.refused
+
+
+def test_runs_against_the_configured_store(kb):
+    """The Chroma-server pass of .ci/run really uses the server."""
+    from tests.conftest import CHROMA_URL
+
+    assert kb.settings.chroma_url == CHROMA_URL
+    assert (kb.settings.index_dir / "chroma").exists() == (CHROMA_URL is None)

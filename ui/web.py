@@ -208,7 +208,9 @@ def build_ui(state: ServerState) -> gr.Blocks:
                     for m in CHART_METRICS:
                         v = agg["overall"].get(m)
                         if v is not None:
-                            rows.append({"指标": m, "得分": round(v, 3), "检索方式": MODE_NAMES.get(mode, mode)})
+                            # one bar per metric and mode, side by side (a shared x would stack them)
+                            rows.append({"指标": f"{m}·{MODE_NAMES.get(mode, mode)}", "得分": round(v, 3),
+                                         "检索方式": MODE_NAMES.get(mode, mode)})
                 table = pd.DataFrame([{"编号": r["id"], "检索方式": MODE_NAMES.get(r["mode"], r["mode"]), "任务": r["task"],
                                        "问题": r["question"],
                                        **{m: round(r["scores"][m], 3) for m in ("hit@5", "key_fact_recall")

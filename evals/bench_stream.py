@@ -1,0 +1,87 @@
+"""Time to first streamed token over HTTP: ``scenario serve`` in its own process on
+127.0.0.1, questions sent one at a time to ``POST /api/ask`` with ``"stream": true``
+(the extractive generator), timing the first ``delta`` event and the final ``result``.
+
+The knowledge base is the seed reports plus the built-in corpus (built once in a work
+folder); the first question is a warm-up and is not counted.
+
+    python evals/bench_stream.py [--workdir DIR] [-n 100]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
+from evals.bench_speed import percentile  # noqa: E402
+from evals.dataset import load_dataset  # noqa: E402
+from evals.seed_home import seeded_assistant  # noqa: E402
+
+
+def first_token(client: httpx.Client, question: str) -> tuple[float, float, str]:
+    t0 = time.perf_counter()
+    first = None
+    with client.stream("POST", "/api/ask", json={"question": question, "stream": True}) as r:
+        r.raise_for_status()
+        for line in r.iter_lines():
+            if line.startswith("event: delta") and first is None:
+                first = time.perf_counter() - t0
+            if line.startswith("event: error"):
+                raise RuntimeError(f"server error for {question!r}")
+    total = time.perf_counter() - t0
+    return (first if first is not None else total) * 1000, total * 1000, question
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("-n", type=int, default=100, help="questions to time")
+    ap.add_argument("--port", type=int, default=7871)
+    args = ap.parse_args(argv)
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="scenario-stream-"))
+    home = work / "home"
+    seeded_assistant(home, "stream", seeds=True, builtin=True)  # build (or reuse) the home
+    env = {**os.environ, "SCENARIO_HOME": str(home)}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(args.port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{args.port}"
+    try:
+        for _ in range(1200):
+            try:
+                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            print("server did not start", file=sys.stderr)
+            return 1
+        questions = [i.question for i in load_dataset(DEFAULT_DATASET) if i.task in ("qa", "unanswerable")]
+        with httpx.Client(base_url=url, timeout=60) as client:
+            first_token(client, questions[0])  # warm-up
+            rows = [first_token(client, q) for q in questions[: args.n]]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    ttft = [r[0] for r in rows]
+    total = [r[1] for r in rows]
+    print(f"questions: {len(rows)} (extractive generator, hybrid retrieval, HTTP on 127.0.0.1, {os.cpu_count()} cores)")
+    print(f"time to first streamed token: p50 {statistics.median(ttft):.1f} ms, p95 {percentile(ttft, 0.95):.1f} ms, "
+          f"max {max(ttft):.1f} ms")
+    print(f"time to the full verified result: p50 {statistics.median(total):.1f} ms, p95 {percentile(total, 0.95):.1f} ms")
+    slow = sorted(rows, reverse=True)[:3]
+    print("slowest first tokens: " + "; ".join(f"{q[:20]}… {t:.0f} ms" for t, _, q in slow))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
