@@ -166,6 +166,6 @@ def test_7_run_a_small_evaluation_and_see_its_chart(page):
     chart.locator("canvas, svg").first.wait_for()
     items = page.locator("#eval-items").inner_text()
     assert "t-1" in items and "t-3" in items
-    page.locator("#eval-items").get_by_text("t-1").first.click()
+    page.locator('#eval-items [aria-colindex="1"]', has_text="t-1").first.click()
     page.wait_for_function("document.body.innerText.includes('参考答案')")
     page.screenshot(path=str(ARTIFACTS / "07-evaluation.png"), full_page=True)

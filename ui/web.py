@@ -369,4 +369,7 @@ def build_ui(state: ServerState) -> gr.Blocks:
 
         demo.load(on_load, outputs=[header, doc_table, doc_pick, f_doc, upload_btn, delete_btn, reingest_btn,
                                     access, kb_note, run_btn, dataset, eval_note, run_a, run_b])
+    # several officials at once: up to four answers, searches or drafts run in parallel
+    # (ingest is serialised by ServerState); Gradio's default would queue them one by one
+    demo.queue(default_concurrency_limit=4)
     return demo
