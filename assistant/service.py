@@ -172,6 +172,24 @@ class Assistant:
     def ask(self, question: str, *, mode: str | None = None, k: int | None = None,
             filters: Filters | None = None, generator: str | None = None,
             history: list[tuple[str, str]] | None = None) -> AskResult:
+        """Answer ``question`` (a follow-up is first rewritten with ``history``)."""
+        for event in self._answer(question, False, mode, k, filters, generator, history):
+            pass
+        return event["result"]
+
+    def ask_stream(self, question: str, *, mode: str | None = None, k: int | None = None,
+                   filters: Filters | None = None, generator: str | None = None,
+                   history: list[tuple[str, str]] | None = None) -> Iterator[dict]:
+        """The answer as a stream of events for the UI and the API:
+        ``{"type": "delta", "text": …}`` pieces (sentence by sentence for the extractive
+        composer, tokens for an LLM), then ``{"type": "result", "result": AskResult}``.
+
+        An LLM's tokens are shown as they come but are provisional: the final result is
+        the verified answer, which replaces them (sentences that fail the citation check
+        are removed)."""
+        yield from self._answer(question, True, mode, k, filters, generator, history)
+
+    def _answer(self, question, stream, mode, k, filters, generator, history) -> Iterator[dict]:
         question = (question or "").strip()
         if not question:
             raise ScenarioError("问题不能为空")
@@ -187,70 +205,30 @@ class Assistant:
         query = self.standalone(question, history)
         chunks = self.retriever.retrieve(query, k=k, mode=mode, filters=filters)
         t1 = time.perf_counter()
-        if generator == "llm":
-            result = self._answer_with_llm(query, chunks, history, mode)
+        if generator == "llm" and stream:
+            raw = []
+            for token in self.llm.stream(query, chunks, history):
+                raw.append(token)
+                yield {"type": "delta", "text": token}
+            result = self._verify_llm("".join(raw), query, chunks, mode)
+        elif generator == "llm":
+            result = self._verify_llm(self.llm.generate(query, chunks, history), query, chunks, mode)
         else:
-            composed = self.composer.compose(query, chunks)
-            result = self._result(query, composed, chunks, mode, "extractive")
+            result = self._result(query, self.composer.compose(query, chunks), chunks, mode, "extractive")
         t2 = time.perf_counter()
         result.question = question
         result.rewritten = query if query != question else None
         result.timings_ms = {"retrieve": (t1 - t0) * 1000, "generate": (t2 - t1) * 1000,
                              "total": (t2 - t0) * 1000}
-        return result
-
-    def ask_stream(self, question: str, **kwargs) -> Iterator[dict]:
-        """The answer as a stream of events for the UI and the API:
-        ``{"type": "delta", "text": …}`` pieces (sentence by sentence for the extractive
-        composer, tokens for an LLM), then ``{"type": "result", "result": AskResult}``.
-
-        An LLM's tokens are shown as they come but are provisional: the final result is
-        the verified answer, which replaces them (sentences that fail the citation check
-        are removed)."""
-        generator = kwargs.get("generator") or ("llm" if self.settings.llm else "extractive")
-        if generator == "llm":
-            yield from self._stream_llm(question, **kwargs)
-            return
-        result = self.ask(question, **kwargs)
-        for piece in _pieces(result.answer):
-            yield {"type": "delta", "text": piece}
-        yield {"type": "result", "result": result}
-
-    def _stream_llm(self, question: str, *, mode: str | None = None, k: int | None = None,
-                    filters: Filters | None = None, generator: str | None = None,
-                    history: list[tuple[str, str]] | None = None) -> Iterator[dict]:
-        question = (question or "").strip()
-        if not question:
-            raise ScenarioError("问题不能为空")
-        if self.llm is None:
-            raise ScenarioError("未配置大模型：请设置 SCENARIO_LLM_BASE_URL、SCENARIO_LLM_MODEL、SCENARIO_LLM_API_KEY")
-        mode = mode or self.settings.mode
-        if not self.settings.use_builtin:
-            filters = replace(filters or Filters(), exclude_origin="builtin")
-        t0 = time.perf_counter()
-        query = self.standalone(question, history)
-        chunks = self.retriever.retrieve(query, k=k, mode=mode, filters=filters)
-        t1 = time.perf_counter()
-        raw = []
-        for token in self.llm.stream(query, chunks, history):
-            raw.append(token)
-            yield {"type": "delta", "text": token}
-        result = self._verify_llm("".join(raw), query, chunks, mode)
-        t2 = time.perf_counter()
-        result.question = question
-        result.rewritten = query if query != question else None
-        result.timings_ms = {"retrieve": (t1 - t0) * 1000, "generate": (t2 - t1) * 1000,
-                             "total": (t2 - t0) * 1000}
+        if stream and generator != "llm":
+            for piece in _pieces(result.answer):
+                yield {"type": "delta", "text": piece}
         yield {"type": "result", "result": result}
 
     def _result(self, question: str, composed: ComposedAnswer, chunks: list[RetrievedChunk],
                 mode: str, generator: str) -> AskResult:
         citations = [Citation(n, c) for n, c in enumerate(composed.cited, start=1)]
         return AskResult(question, composed.text, composed.refused, citations, chunks, {}, mode, generator)
-
-    def _answer_with_llm(self, question: str, chunks: list[RetrievedChunk],
-                         history: list[tuple[str, str]] | None, mode: str) -> AskResult:
-        return self._verify_llm(self.llm.generate(question, chunks, history), question, chunks, mode)
 
     def _verify_llm(self, raw: str, question: str, chunks: list[RetrievedChunk], mode: str) -> AskResult:
         passages = {n: c.text for n, c in enumerate(chunks, start=1)}

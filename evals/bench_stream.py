@@ -26,6 +26,7 @@ from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
 from evals.bench_speed import percentile  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.seed_home import seeded_assistant  # noqa: E402
+from ui.server import wait_until_serving  # noqa: E402
 
 
 def first_token(client: httpx.Client, question: str) -> tuple[float, float, str]:
@@ -56,13 +57,7 @@ def main(argv=None) -> int:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(1200):
-            try:
-                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
+        if not wait_until_serving(url, 120, proc):
             print("server did not start", file=sys.stderr)
             return 1
         questions = [i.question for i in load_dataset(DEFAULT_DATASET) if i.task in ("qa", "unanswerable")]

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 
@@ -85,7 +83,7 @@ def prepare_home(settings, with_users: bool = True) -> None:
 def start(settings) -> Running:
     import uvicorn
 
-    from ui.server import create_app
+    from ui.server import create_app, wait_until_serving
     from ui.state import ServerState
 
     state = ServerState(settings)
@@ -95,15 +93,20 @@ def start(settings) -> Running:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
+    if not wait_until_serving(url, 30):
         raise RuntimeError("server did not start")
     return Running(url, state, server, thread)
+
+
+def serving(tmp_path_factory, name: str):
+    """A module fixture's body: a prepared home and a running server, stopped afterwards."""
+    from tests.conftest import store_settings
+
+    settings = store_settings(tmp_path_factory.mktemp(name) / "home", use_builtin=False, builtin_corpus=None)
+    prepare_home(settings)
+    running = start(settings)
+    yield running
+    running.stop()
 
 
 def read_sse(response) -> list[tuple[str, dict]]:
@@ -114,7 +117,3 @@ def read_sse(response) -> list[tuple[str, dict]]:
         elif line.startswith("data: "):
             events.append((name, json.loads(line[6:])))
     return events
-
-
-def home_dir(base: Path) -> Path:
-    return base / "home"

@@ -9,19 +9,10 @@ from assistant.cases import CaseFinder
 from assistant.drafting import Drafter
 from assistant.errors import ScenarioError
 from assistant.followup import rewrite_followup
+from tests.apiserver import GROUP_DOC, INTERNAL_DOC, PUBLIC_DOC  # one distinctive fact each
 from tests.docmaker import write_text
 
 pytestmark = pytest.mark.store
-
-# Three documents with one distinctive fact each. The restricted ones read like cases
-# (a named city doing something concrete), so the case finder would offer them.
-PUBLIC_DOC = ("一、无锡\n\n2025年，无锡发布城市级超级场景，开放85个场景机会，"
-              "建设城市安全风险监测预警平台，接入传感器1200个。")
-INTERNAL_DOC = ("一、合肥内部通报\n\n2025年，合肥城市安全风险监测预警平台二期预算为3700万元，"
-                "由合肥市城市生命线工程安全运行监测中心建设。")
-GROUP_DOC = ("一、常州规划局材料\n\n2025年，常州在城市安全风险监测预警平台建设中部署桥梁传感器4321个，"
-             "由常州市规划局牵头。")
-
 
 @pytest.fixture
 def kb(assistant, tmp_path):

@@ -9,8 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.apiserver import PASSWORDS, prepare_home, read_sse, start
-from tests.conftest import store_settings
+from tests.apiserver import PASSWORDS, read_sse, serving
 from tests.docmaker import make_docx
 
 pytestmark = pytest.mark.store
@@ -18,11 +17,7 @@ pytestmark = pytest.mark.store
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    settings = store_settings(tmp_path_factory.mktemp("api") / "home", use_builtin=False, builtin_corpus=None)
-    prepare_home(settings)
-    running = start(settings)
-    yield running
-    running.stop()
+    yield from serving(tmp_path_factory, "api")
 
 
 @pytest.fixture(scope="module")

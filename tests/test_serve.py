@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -16,6 +15,7 @@ from assistant.cli import cli
 from assistant.users import UserStore, verify_password
 from tests.apiserver import free_port
 from ui.render import answer_html, case_cards
+from ui.server import wait_until_serving
 
 
 @pytest.fixture
@@ -72,13 +72,7 @@ def test_serve_starts_one_process_with_ui_and_api(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         url = f"http://127.0.0.1:{port}"
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
+        if not wait_until_serving(url, 60, proc):
             pytest.fail("server did not start: " + (proc.stdout.read() if proc.poll() is not None else ""))
         assert httpx.get(f"{url}/api/health").json()["open_mode"] is True
         page = httpx.get(f"{url}/")

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apiserver import PASSWORDS, prepare_home, start
-from tests.conftest import store_settings
+from tests.apiserver import PASSWORDS, serving
 from tests.docmaker import make_docx
 
 CHROMIUM = "/usr/bin/chromium"
@@ -31,11 +30,7 @@ WATCH = """() => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    settings = store_settings(tmp_path_factory.mktemp("ui") / "home", use_builtin=False, builtin_corpus=None)
-    prepare_home(settings)
-    running = start(settings)
-    yield running
-    running.stop()
+    yield from serving(tmp_path_factory, "ui")
 
 
 @pytest.fixture(scope="module")
