@@ -19,6 +19,7 @@ from ingest.lexical_index import Tokenizer
 from ingest.vocab import Vocab
 
 from .retrieve import RetrievedChunk
+from .verify import MARKER, is_instruction
 
 QUANTITY_Q = re.compile(r"多少|几[个项家条类次年月部]?|比例|占比|比重|规模|金额|数量|多高|多大|多长|多久|多少钱|百分")
 PLACE_Q = re.compile(r"哪个城市|哪座城市|哪个省|哪些城市|哪个地区|哪里|哪个区|哪些地方|哪座|在哪")
@@ -54,8 +55,9 @@ class ComposedAnswer:
 
 
 def display_sentence(s: str) -> str:
-    """Table rows keep their cells apart; everything else is shown as written."""
-    return re.sub(r"\s*\t\s*", " | ", s.strip()).strip(" |")
+    """Table rows keep their cells apart; everything else is shown as written, except a
+    bracketed number, which a document cannot use to fake one of our markers."""
+    return MARKER.sub(r"［\1］", re.sub(r"\s*\t\s*", " | ", s.strip()).strip(" |"))
 
 
 def _shingles(s: str) -> set[str]:
@@ -107,6 +109,8 @@ class ExtractiveComposer:
                     # a table caption or header row repeats the question's words but states no fact
                     if len(sentence) < 6 or _squash(sentence) in headings or _is_header_row(sentence):
                         continue
+                    if is_instruction(sentence):
+                        continue  # words addressed to a model are not facts about a city
                     if wants_number and not NUMERAL.search(sentence):
                         continue  # "how many" is not answered by a sentence without a number
                     toks = set(self.tokenizer.tokenize(sentence))

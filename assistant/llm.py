@@ -12,6 +12,7 @@ from typing import Iterator
 from .errors import ConfigError, LLMError
 from .retrieve import RetrievedChunk
 from .settings import LLMSettings
+from .verify import quoted
 
 SYSTEM_PROMPT = """你是“场景智答”，为城市数字化工作人员回答城市数字场景政策与案例问题。
 必须遵守：
@@ -28,7 +29,7 @@ def format_passages(chunks: list[RetrievedChunk]) -> str:
     document cannot close the tag and speak as the prompt."""
     blocks = []
     for n, c in enumerate(chunks, start=1):
-        text = c.text.replace("<", "＜").replace(">", "＞")
+        text = quoted(c.text)
         title = (c.title or c.doc).replace('"', "'")
         section = c.section.replace('"', "'")
         blocks.append(f'<资料 编号="{n}" 文档="{title}" 章节="{section}">\n{text}\n</资料>')
@@ -47,7 +48,7 @@ DRAFT_PROMPT = """你是城市数字场景方案的撰写助手。请把下面�
 def build_draft_messages(section: str, quotes: list[str]):
     from llama_index.core.llms import ChatMessage, MessageRole
 
-    blocks = "\n\n".join(f'<资料 编号="{n}">\n{q.replace("<", "＜").replace(">", "＞")}\n</资料>'
+    blocks = "\n\n".join(f'<资料 编号="{n}">\n{quoted(q)}\n</资料>'
                           for n, q in enumerate(quotes, start=1))
     return [ChatMessage(role=MessageRole.SYSTEM, content=DRAFT_PROMPT.format(section=section)),
             ChatMessage(role=MessageRole.USER, content=blocks)]

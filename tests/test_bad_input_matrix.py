@@ -101,3 +101,70 @@ def test_bad_input_matrix_through_the_cli(batch, tmp_path, monkeypatch):
     assert "85个场景机会" in a.ask("无锡开放了多少个场景机会？").answer
     texts = " ".join(t for _, t, _ in a.index.store.iter_all())
     assert "第二部分是GBK编码" in texts
+
+
+BAD_NAMES = {
+    "../escape.txt": "路径",
+    "/etc/absolute.txt": "路径",
+    "..\\windows.txt": "路径",
+    "长" * 300 + ".txt": "文件名过长",
+    "": "文件名无效",
+}
+
+
+def test_bad_input_matrix_through_the_upload_api(batch, tmp_path):
+    """The same files, plus hostile names, uploaded in one request to a running server:
+    each bad one comes back failed with its name and reason, the good ones are ingested,
+    nothing is written outside the uploads folder, the server stays up, the index is
+    consistent."""
+    import httpx
+
+    from assistant.service import Assistant
+    from tests.apiserver import PASSWORDS, prepare_home, start
+    from tests.conftest import store_settings
+    from tests.test_index import assert_consistent
+
+    folder, expect = batch
+    settings = store_settings(tmp_path / "home", use_builtin=False, builtin_corpus=None, max_file_mb=1)
+    prepare_home(settings)
+    server = start(settings)
+    try:
+        client = server.client("editor")
+        files = [("files", (p.name, p.read_bytes(), "application/octet-stream"))
+                 for p in sorted(folder.iterdir()) if p.is_file()]
+        files += [("files", (name, "一、标题\n\n名字不对的文件，内容本身没有问题。".encode(), "text/plain"))
+                  for name in BAD_NAMES]
+        r = client.post("/api/documents", files=files, data={"access": "公开"}, timeout=300)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        results = body["files"]
+        assert len(results) == len(files)  # one line per uploaded file, none lost
+        failed = {f["source"]: f["reason"] for f in results if f["status"] == "failed"}
+        for name, reason in {**expect, **BAD_NAMES}.items():
+            got = next((v for k, v in failed.items() if k == name or (not name and not k)), None)
+            assert got is not None and reason in got, (name, got)
+        assert {f["source"]: f["status"] for f in results if f["status"] != "failed"} == \
+            {"good.txt": "added", "mislabelled.html": "added", "mixed.txt": "added"}
+        assert body["failed"] == len(expect) + len(BAD_NAMES)
+        # nothing escaped the uploads folder, and no rejected file was kept
+        written = {p.name for p in settings.home.rglob("*") if p.is_file() and p.suffix in (".txt", ".html", ".pdf")}
+        assert "escape.txt" not in written and "absolute.txt" not in written and "windows.txt" not in written
+        assert {p.name for p in server.state.uploads.iterdir()} >= {"good.txt", "mislabelled.html", "mixed.txt"}
+        # a raw NUL byte in the file name (httpx would percent-encode it, so the body is made by hand)
+        boundary = "scenario-boundary"
+        raw = (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="nul\x00byte.txt"\r\n'
+               f"Content-Type: text/plain\r\n\r\n一、标题\n\n内容。\r\n--{boundary}--\r\n").encode()
+        r = client.post("/api/documents", content=raw,
+                        headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+        assert r.status_code in (200, 422), r.text
+        if r.status_code == 200:
+            only = r.json()["files"]
+            assert len(only) == 1 and only[0]["status"] == "failed" and "控制字符" in only[0]["reason"]
+        assert not any("\x00" in p.name for p in settings.home.rglob("*"))
+        assert httpx.get(f"{server.url}/api/health").json()["status"] == "ok"  # still up
+        answer = client.post("/api/ask", json={"question": "无锡开放了多少个场景机会？"}).json()
+        assert "85" in answer["answer"]
+    finally:
+        server.stop()
+    assert_consistent(Assistant(settings))
+    print(f"upload matrix: {len(expect)} bad files + {len(BAD_NAMES) + 1} bad names, 3 good files")

@@ -185,12 +185,16 @@ def build_api(state: ServerState) -> APIRouter:
         return {"documents": state.for_reader(r).documents()}
 
     @router.post("/documents", tags=["知识库"], summary="上传并导入文档（编辑者）")
-    async def upload(files: list[UploadFile] = File(...), access: str = Form("公开"),
+    async def upload(files: list[UploadFile | str] = File(..., description="一个或多个文件"),
+                     access: str = Form("公开", description="公开、内部或组名"),
                      r: Reader = Depends(reader)):
         state.require(r, "write")
         limit = state.settings.max_file_mb * 1024 * 1024
         payload = []
         for f in files:
+            if isinstance(f, str):  # a part without a file name arrives as a plain field
+                payload.append(("", b""))
+                continue
             data = await f.read(limit + 1)
             if len(data) > limit:
                 payload.append((f.filename or "", None))
@@ -202,7 +206,7 @@ def build_api(state: ServerState) -> APIRouter:
         result = await run_in_threadpool(state.upload, r, [(n, d) for n, d in payload if d is not None], access)
         for n in too_big:
             result["files"].insert(0, {"path": n, "source": n, "status": "failed", "chunks": 0,
-                                       "reason": f"文件超过大小上限 {state.settings.max_file_mb} MB"})
+                                       "reason": f"文件过大，上限为 {state.settings.max_file_mb} MB（未保存）"})
             result["failed"] += 1
         return result
 
