@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-import numpy as np
 
 from ingest.index import Index
 
@@ -163,9 +162,7 @@ class Retriever:
             rankings.append([h[0] for h in hits])
         if mode in ("lexical", "hybrid"):
             lex = self.index.lexical(check=check_fresh)
-            mask = None
-            if filters:
-                mask = np.fromiter((filters.matches(m) for m in lex.metas), dtype=bool, count=len(lex))
+            mask = lex.mask(filters) if filters else None
             hits = lex.search(self.index.tokenizer.tokenize(query), n, mask)
             ranking = [lex.ids[h.row] for h in hits]
             rankings.append(ranking)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class Index:
                                 prefix=settings.collection)
         self._tokenizer: Tokenizer | None = None
         self._lexical: LexicalIndex | None = None
+        self._lexical_generation: str | None = None  # the store generation it was last checked at
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -51,14 +53,23 @@ class Index:
         write since it last checked)."""
         if self._lexical is not None and not check:
             return self._lexical
-        fingerprint = self.store.fingerprint()
-        if self._lexical is not None and self._lexical.fingerprint == fingerprint:
+        # fast path: nothing was written since this index was checked against Chroma
+        generation = self.store.generation()
+        if generation is None:
+            generation = uuid.uuid4().hex
+            self.store.set_generation(generation)
+        settled = not generation.startswith("writing:")
+        if settled and self._lexical is not None and self._lexical_generation == generation:
             return self._lexical
-        loaded = LexicalIndex.load(self.lexical_path)
-        if loaded is not None and loaded.fingerprint == fingerprint:
-            self._lexical = loaded
-            return loaded
-        self._lexical = self.rebuild_lexical(fingerprint)
+        # slow path: compare the collection's fingerprint (all ids)
+        fingerprint = self.store.fingerprint()
+        if self._lexical is None or self._lexical.fingerprint != fingerprint:
+            loaded = LexicalIndex.load(self.lexical_path)
+            if loaded is not None and loaded.fingerprint == fingerprint:
+                self._lexical = loaded
+            else:
+                self._lexical = self.rebuild_lexical(fingerprint)
+        self._lexical_generation = generation if settled else None
         return self._lexical
 
     def rebuild_lexical(self, fingerprint: str | None = None) -> LexicalIndex:
@@ -92,7 +103,11 @@ class Index:
                 raise HomeLockedError(
                     f"另一个导入任务正在写入数据目录 {self.settings.home}，请等它完成后再试") from None
             try:
+                # readers take the slow, exact freshness check while this write is under way
+                # (and after a crash in it, until the next write completes)
+                self.store.set_generation(f"writing:{uuid.uuid4().hex}")
                 yield
+                self.store.set_generation(uuid.uuid4().hex)
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:

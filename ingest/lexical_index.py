@@ -113,6 +113,19 @@ class LexicalIndex:
             return float(np.log(1.0 + (len(self.ids) + 0.5) / 0.5))
         return float(self.idf_values[c])
 
+    def mask(self, filters) -> np.ndarray:
+        """Rows passing ``filters`` (anything with ``matches(meta)`` and hashable), computed
+        once per distinct filter: a reader's access filter repeats on every query, and
+        testing 100k metadata dicts each time would cost more than the search."""
+        cache = self.__dict__.setdefault("_masks", {})
+        found = cache.get(filters)
+        if found is None:
+            if len(cache) >= 256:
+                cache.clear()
+            found = np.fromiter((filters.matches(m) for m in self.metas), dtype=bool, count=len(self.metas))
+            cache[filters] = found
+        return found
+
     def search(self, tokens: list[str], n: int, mask: np.ndarray | None = None) -> list[LexicalHit]:
         cols = [self.vocab_index[t] for t in tokens if t in self.vocab_index]
         if not cols or not len(self.ids):

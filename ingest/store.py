@@ -111,6 +111,25 @@ class ChunkStore:
             metadata={"hnsw:space": "cosine", "model_id": embedder.model_id},
         )
 
+    # --- the generation: a token that changes with every write ------------------------
+    @property
+    def _meta(self):
+        """A one-record side collection holding the generation (1-dim vector, no embedder)."""
+        if getattr(self, "_meta_collection", None) is None:
+            self._meta_collection = self.client.get_or_create_collection(
+                f"{self.collection.name}-meta"[:63], embedding_function=None)
+        return self._meta_collection
+
+    def generation(self) -> str | None:
+        """One cheap read that tells readers whether anything may have changed: writers set
+        ``writing:…`` before they touch the collection and a new token after. Lives in
+        Chroma, so replicas on other machines see it too."""
+        got = self._meta.get(ids=["generation"], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def set_generation(self, value: str) -> None:
+        self._meta.upsert(ids=["generation"], embeddings=[[1.0]], documents=[value])
+
     # --- writing ------------------------------------------------------------------
     def add(self, ids: list[str], texts: list[str], embeddings: np.ndarray,
             metadatas: list[dict]) -> None:

@@ -117,6 +117,31 @@ def test_lexical_index_is_rebuilt_when_stale(assistant, tmp_path):
     assert assistant.index.lexical_is_fresh()
 
 
+def test_readers_check_one_generation_token_not_every_id(assistant, tmp_path, monkeypatch):
+    """Per query a reader reads the store's generation; only when it moved (or a write is
+    under way, or crashed) does it compare all ids. Writes by another Index are seen."""
+    from ingest.index import Index
+
+    write_text(tmp_path / "a.txt", POLICY_TEXT)
+    assistant.ingest([tmp_path / "a.txt"], progress=False)
+    reader = Index(assistant.settings, embedder=assistant.index.embedder, vocab=assistant.index.vocab)
+    first = reader.lexical()
+    calls = []
+    real = reader.store.fingerprint
+    monkeypatch.setattr(reader.store, "fingerprint", lambda: calls.append(1) or real())
+    assert reader.lexical() is first and reader.lexical() is first and not calls  # fast path
+    write_text(tmp_path / "b.txt", "一、无锡实践\n\n无锡发布三个城市级超级场景，开放85个场景机会。")
+    assistant.ingest([tmp_path / "b.txt"], progress=False)  # another writer
+    assert sorted(reader.lexical().ids) == sorted(reader.store.all_ids()) and calls
+    # a write that died half-way leaves "writing:…": readers keep taking the exact check
+    reader.store.set_generation("writing:crashed")
+    reader.store.collection.delete(ids=reader.store.all_ids()[:1])
+    assert sorted(reader.lexical().ids) == sorted(reader.store.all_ids())
+    n = len(calls)
+    reader.lexical()
+    assert len(calls) == n + 1
+
+
 def test_concurrent_writer_is_refused(assistant):
     from assistant.errors import HomeLockedError
 
