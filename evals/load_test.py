@@ -170,8 +170,9 @@ def main(argv=None) -> int:
     questions = [i.question for i in load_dataset(DEFAULT_DATASET) if i.task in ("qa", "unanswerable")][:47]
     questions += RESTRICTED_QUESTIONS
     env = {**os.environ, "SCENARIO_HOME": str(home)}
+    log = open(work / "server.log", "w")  # noqa: SIM115 - kept open for the server's lifetime
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(args.port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{args.port}"
     try:
         if not wait_until_serving(url, 180, proc):
@@ -189,6 +190,7 @@ def main(argv=None) -> int:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        log.close()
     lat = outcome.latencies_ms
     print(f"clients: {args.clients} × {args.per_client} questions (+1 upload), {os.cpu_count()} cores, "
           f"extractive, hybrid, HTTP on 127.0.0.1")

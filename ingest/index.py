@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,7 @@ class Index:
         self._tokenizer: Tokenizer | None = None
         self._lexical: LexicalIndex | None = None
         self._lexical_generation: str | None = None  # the store generation it was last checked at
+        self._lexical_lock = threading.Lock()
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -61,7 +63,13 @@ class Index:
         settled = not generation.startswith("writing:")
         if settled and self._lexical is not None and self._lexical_generation == generation:
             return self._lexical
-        # slow path: compare the collection's fingerprint (all ids)
+        with self._lexical_lock:  # one thread checks and rebuilds; the others then take the fast path
+            if settled and self._lexical is not None and self._lexical_generation == generation:
+                return self._lexical
+            return self._check_lexical(generation, settled)
+
+    def _check_lexical(self, generation: str, settled: bool) -> LexicalIndex:
+        """The slow path: compare the collection's fingerprint (all ids), load or rebuild."""
         fingerprint = self.store.fingerprint()
         if self._lexical is None or self._lexical.fingerprint != fingerprint:
             loaded = LexicalIndex.load(self.lexical_path)

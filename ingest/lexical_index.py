@@ -7,8 +7,10 @@ on its own. Scoring is one sparse column-sum, so it stays fast at 100k chunks.
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -143,7 +145,7 @@ class LexicalIndex:
     # --- persistence ----------------------------------------------------------------
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")  # concurrent writers never share one
         with open(tmp, "wb") as f:
             pickle.dump({"version": 1, "ids": self.ids, "vocab": self.vocab_index,
                          "weights": self.weights, "idf": self.idf_values, "metas": self.metas,

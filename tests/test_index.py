@@ -177,3 +177,33 @@ def test_chunk_metadata(assistant, tmp_path):
     hefei = next(m for t, m in rows if m["source"] == "hefei.pdf" and "5%" in t)
     assert hefei["page"] == 2 and hefei["title"] == "合肥场景方案"
     assert "合肥" in hefei["cities"] and hefei["years"] == [2024]
+
+
+def test_concurrent_readers_rebuild_once_without_clashing(assistant, tmp_path):
+    """After a write, many request threads find the BM25 index stale at once: one rebuilds,
+    the others wait for it (they used to race on one temporary file)."""
+    import threading
+
+    write_text(tmp_path / "a.txt", POLICY_TEXT)
+    assistant.ingest([tmp_path / "a.txt"], progress=False)
+    index = assistant.index
+    index.lexical_path.unlink()
+    index._lexical = None
+    builds, errors = [], []
+    real = index.rebuild_lexical
+    index.rebuild_lexical = lambda fp=None: builds.append(1) or real(fp)
+    barrier = threading.Barrier(8)
+
+    def read():
+        try:
+            barrier.wait()
+            assert sorted(index.lexical().ids) == sorted(index.store.all_ids())
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(builds) == 1
