@@ -156,7 +156,7 @@ class Retriever:
         rankings: list[list[str]] = []
         if mode in ("dense", "hybrid"):
             vec = self.index.embed_query(query)
-            hits = self.index.store.query(vec, n, where=filters.where())
+            hits = self._dense(vec, n, filters, check_fresh)
             for cid, text, meta, sim in hits:
                 found[cid] = RetrievedChunk(cid, text, meta, 0.0, dense=sim, sources=["dense"])
             rankings.append([h[0] for h in hits])
@@ -194,3 +194,23 @@ class Retriever:
         for r, c in enumerate(ordered, start=1):
             c.rank = r
         return ordered
+
+    def _dense(self, vec, n: int, filters: Filters, check_fresh: bool) -> list[tuple[str, str, dict, float]]:
+        """Nearest chunks passing ``filters``. Chroma's filtered search scans metadata
+        (≈90 ms at 30k chunks, ≈400 ms at 100k); when most chunks pass — the usual case
+        for an access filter — it is much faster to search unfiltered, a little deeper,
+        and filter the hits on the metadata Chroma returns. A selective filter (one
+        document, one city) still goes to Chroma's ``where``; so does the rare query whose
+        deeper search came back short."""
+        where = filters.where()
+        store = self.index.store
+        if where is None:
+            return store.query(vec, n)
+        lex = self.index.lexical(check=check_fresh)
+        share = float(lex.mask(filters).mean()) if len(lex) else 0.0
+        if share >= 0.3:
+            fetch = int(n / share * 1.5) + 10
+            hits = [h for h in store.query(vec, fetch) if filters.matches(h[2])]
+            if len(hits) >= n or fetch >= len(lex):
+                return hits[:n]
+        return store.query(vec, n, where=where)

@@ -82,12 +82,14 @@ class Index:
 
     def rebuild_lexical(self, fingerprint: str | None = None) -> LexicalIndex:
         fingerprint = fingerprint or self.store.fingerprint()
-        ids, token_lists, metas = [], [], []
+        ids, texts, metas = [], [], []
         for cid, text, meta in self.store.iter_all():
             ids.append(cid)
-            token_lists.append(self.tokenizer.tokenize(lexical_text(text or "", meta)))
+            texts.append(lexical_text(text or "", meta))
             metas.append({k: meta[k] for k in FILTER_KEYS if k in meta})
-        index = LexicalIndex.build(ids, token_lists, metas, fingerprint)
+        tokens = (self.tokenizer.tokenize(t) for t in texts)  # one chunk's tokens at a time
+        index = LexicalIndex.build(ids, tokens, metas, fingerprint)
+        del texts
         index.save(self.lexical_path)
         return index
 

@@ -78,31 +78,34 @@ class LexicalIndex:
         self.row_of = {i: r for r, i in enumerate(ids)}
 
     @classmethod
-    def build(cls, ids: list[str], token_lists: list[list[str]], metas: list[dict],
-              fingerprint: str) -> "LexicalIndex":
+    def build(cls, ids: list[str], token_lists, metas: list[dict], fingerprint: str) -> "LexicalIndex":
+        """BM25 weights from token lists (any iterable, consumed once). Term counts are
+        kept as small numpy arrays per chunk, never as Python lists of every posting:
+        at 100k chunks that difference is over a gigabyte."""
         vocab_index: dict[str, int] = {}
-        rows, cols, vals = [], [], []
+        row_parts, col_parts, val_parts = [], [], []
         lengths = np.zeros(len(ids), dtype=np.float32)
         for r, toks in enumerate(token_lists):
             lengths[r] = len(toks)
-            counts: dict[int, int] = {}
-            for t in toks:
-                c = vocab_index.setdefault(t, len(vocab_index))
-                counts[c] = counts.get(c, 0) + 1
-            for c, tf in counts.items():
-                rows.append(r)
-                cols.append(c)
-                vals.append(tf)
+            if not toks:
+                continue
+            cols = np.fromiter((vocab_index.setdefault(t, len(vocab_index)) for t in toks), dtype=np.int32,
+                               count=len(toks))
+            uniq, counts = np.unique(cols, return_counts=True)
+            row_parts.append(np.full(len(uniq), r, dtype=np.int32))
+            col_parts.append(uniq)
+            val_parts.append(counts.astype(np.float32))
+        rows = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int32)
+        cols = np.concatenate(col_parts) if col_parts else np.zeros(0, dtype=np.int32)
+        tf = np.concatenate(val_parts) if val_parts else np.zeros(0, dtype=np.float32)
+        del row_parts, col_parts, val_parts
         n = max(len(ids), 1)
-        tf = sparse.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
-                               shape=(len(ids), len(vocab_index)))
-        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocab_index)).astype(np.float32)
+        df = np.bincount(cols, minlength=len(vocab_index)).astype(np.float32)
         idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
         avgdl = float(lengths.mean()) if len(ids) else 1.0
         norm = K1 * (1 - B + B * lengths / max(avgdl, 1e-6))
-        coo = tf.tocoo()
-        w = coo.data * (K1 + 1) / (coo.data + norm[coo.row]) * idf[coo.col]
-        weights = sparse.csc_matrix((w.astype(np.float32), (coo.row, coo.col)), shape=tf.shape)
+        w = tf * (K1 + 1) / (tf + norm[rows]) * idf[cols]
+        weights = sparse.csc_matrix((w.astype(np.float32), (rows, cols)), shape=(len(ids), len(vocab_index)))
         return cls(ids, vocab_index, weights, idf, metas, fingerprint)
 
     def __len__(self) -> int:
