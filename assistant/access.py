@@ -70,6 +70,10 @@ class Reader:
         allowed = self.labels()
         return allowed is None or (label or PUBLIC) in allowed
 
+    def may_see(self, labels) -> bool:
+        """A document whose chunks carry ``labels`` (normally one) is visible to this reader."""
+        return all(self.may_read(a or None) for a in labels)
+
     def can(self, action: str) -> bool:
         """viewer: ask, compare, draft; editor: also upload and delete documents;
         admin: also manage users and run evaluations."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-
 from ingest.index import Index
 
 from .errors import ConfigError

@@ -127,7 +127,7 @@ class Assistant:
     def remove(self, sources: list[str]) -> dict[str, int]:
         """Delete documents by name; a document the reader may not see counts as not found."""
         states = self.index.store.doc_states()
-        hidden = {s for s in sources if s in states and not all(self.reader.may_read(a) for a in states[s].access)}
+        hidden = {s for s in sources if s in states and not self.reader.may_see(states[s].access)}
         removed = remove_documents(self.index, [s for s in sources if s not in hidden])
         return {s: removed.get(s, 0) for s in sources}
 
@@ -139,7 +139,7 @@ class Assistant:
                  "ingested_at": st.ingested_at, "access": "、".join(sorted(a or PUBLIC for a in st.access)),
                  "origin": st.origin or "user"}
                 for st in sorted(states.values(), key=lambda s: s.source)
-                if all(self.reader.may_read(a or None) for a in st.access)]
+                if self.reader.may_see(st.access)]
 
     def standalone(self, question: str, history: list[tuple[str, str]] | None) -> str:
         """The question as searched: a follow-up rewritten with the earlier questions."""

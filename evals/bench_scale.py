@@ -13,7 +13,7 @@ of the chunk they vary plus small noise, normalised — which exercise the store
 query side exactly as real ones do; their "ingest" rate excludes embedding and is shown
 as such. ``--chroma-url`` runs the query side against a Chroma server as well.
 
-    python evals/bench_scale.py [--sizes 1000,10000,100000] [--real-embed 1000] [--chroma-url URL]
+    python evals/bench_scale.py [--sizes 1000,10000,100000] [--real-embed 1000] [--chroma-url URL [--server-only]]
 writes evals/scale/results.json, evals/scale/scale.md and evals/scale/scale.png
 """
 from __future__ import annotations
@@ -171,8 +171,9 @@ def write_outputs(rows: list[dict]) -> None:
         xs = [r["chunks"] for r in part]
         for mode in ("dense", "lexical", "hybrid"):
             axes[0].plot(xs, [r[f"{mode}_p95_ms"] for r in part], style, label=f"{mode} ({store})")
-        axes[1].plot(xs, [r["peak_rss_mb"] for r in part], style, label=store)
-        axes[2].plot(xs, [r["disk_mb"] for r in part], style, label=store)
+        who = store if store == "embedded" else "server (client process and its BM25 copy only)"
+        axes[1].plot(xs, [r["peak_rss_mb"] for r in part], style, label=who)
+        axes[2].plot(xs, [r["disk_mb"] for r in part], style, label=who)
     axes[0].axhline(150, color="red", lw=0.8, ls=":", label="target 150 ms (hybrid)")
     axes[1].axhline(3072, color="red", lw=0.8, ls=":", label="target 3 GB")
     for ax, title in zip(axes, ("query p95 (ms)", "peak memory (MB)", "index on disk (MB)")):
@@ -190,6 +191,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--real-embed", type=int, default=1000, help="sizes up to this are embedded for real")
     ap.add_argument("--chroma-url", default=None, help="also run against this Chroma server")
+    ap.add_argument("--server-only", action="store_true", help="with --chroma-url: skip the embedded store")
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)  # internal: run one size
     ap.add_argument("--store-url", default=None, help=argparse.SUPPRESS)
@@ -199,7 +201,8 @@ def main(argv=None) -> int:
         print(json.dumps(run_size(args.one, args.real_embed, work, args.store_url)))
         return 0
     rows = []
-    for url in [None] + ([args.chroma_url] if args.chroma_url else []):
+    urls = ([None] if not args.server_only else []) + ([args.chroma_url] if args.chroma_url else [])
+    for url in urls:
         for n in (int(x) for x in args.sizes.split(",")):
             cmd = [sys.executable, __file__, "--one", str(n), "--real-embed", str(args.real_embed),
                    "--workdir", str(work)] + (["--store-url", url] if url else [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Literal
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.access import Reader
@@ -160,9 +162,9 @@ def build_api(state: ServerState) -> APIRouter:
         if fmt == "docx":
             from assistant.export import draft_to_docx
 
-            out = Path(tempfile.mkdtemp(prefix="scenario-draft-")) / f"{draft.title[:40] or '方案'}.docx"
-            draft_to_docx(draft, out)
-            return FileResponse(out, filename=out.name,
+            folder = Path(tempfile.mkdtemp(prefix="scenario-draft-"))
+            out = draft_to_docx(draft, folder / f"{draft.title[:40] or '方案'}.docx")
+            return FileResponse(out, filename=out.name, background=BackgroundTask(shutil.rmtree, folder, True),
                                 media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         return draft.to_dict()
 

@@ -124,7 +124,7 @@ class ServerState:
             try:
                 name = safe_upload_name(raw_name)
                 st = states.get(name)
-                if st is not None and not all(reader.may_read(a or None) for a in st.access):
+                if st is not None and not reader.may_see(st.access):
                     raise ScenarioError(f"{name}：已有同名文档且你无权访问，请改名后上传")
                 if st is not None and st.origin == "builtin":
                     raise ScenarioError(f"{name}：与内置知识库的文件同名，请改名后上传")
@@ -234,6 +234,9 @@ class ServerState:
             write_run(results, self.runs_dir / job.id)
             job.summary = {m: agg["overall"] for m, agg in results["metrics"].items()}
             job.status = "done"
+            # a small summary beside the full results, so listing runs never reads every item
+            (self.runs_dir / job.id / "summary.json").write_text(
+                json.dumps(job.to_dict(), ensure_ascii=False), encoding="utf-8")
         except Exception as e:  # noqa: BLE001 - reported to the user in the job status
             job.status, job.error = "failed", getattr(e, "message", None) or f"{type(e).__name__}: {e}"
 
@@ -242,7 +245,10 @@ class ServerState:
             job = self._jobs.get(run_id)
         if job is not None and job.status != "done":
             return job.to_dict()
-        results = self.load_run(run_id)
+        summary = self.runs_dir / run_id / "summary.json"
+        if re.fullmatch(r"[\w\-]{1,80}", run_id or "") and summary.is_file():
+            return json.loads(summary.read_text(encoding="utf-8"))
+        results = self.load_run(run_id)  # a run written by `scenario eval` into this folder
         return {"id": run_id, "dataset": Path(results["dataset"]).name, "modes": results["modes"],
                 "user": results.get("user", ""), "status": "done", "done": len(results["items"]),
                 "total": len(results["items"]), "error": "", "created_at": results["created_at"],
