@@ -107,7 +107,9 @@ def test_3_follow_up_is_rewritten(page):
 
 def test_4_upload_a_docx_and_ask_about_it(page, tmp_path):
     doc = make_docx(tmp_path / "苏州低空通报.docx", "苏州低空通报", [
-        ("h1", "一、苏州低空经济场景"), ("p", "2025年，苏州开放低空物流场景机会57个，建成起降点210个。")])
+        ("h1", "一、苏州低空经济场景"),
+        ("p", "2025年，苏州开放低空物流场景机会57个，建成起降点210个。"
+              "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\">")])
     _tab(page, "知识库")
     page.locator("#upload-files input[type=file]").set_input_files(str(doc))
     page.wait_for_timeout(500)
@@ -122,7 +124,12 @@ def test_4_upload_a_docx_and_ask_about_it(page, tmp_path):
     page.wait_for_function("document.querySelectorAll('#chat .answer').length >= 3")
     assert "57" in page.locator("#chat .answer").last.inner_text()
     page.locator("#chat .cite-marker").last.click()
-    assert "苏州低空通报.docx" in page.locator("#chat .cite-card.active").inner_text()
+    card = page.locator("#chat .cite-card.active").inner_text()
+    assert "苏州低空通报.docx" in card
+    # the document's markup is shown as text and never runs
+    assert "<script>window." in card and "onerror=" in card
+    assert page.evaluate("typeof window.__pwned === 'undefined' && typeof window.pwned === 'undefined'")
+    assert page.locator("#chat img[src=x]").count() == 0
 
 
 def test_5_compare_cases(page):
