@@ -153,14 +153,16 @@ class Retriever:
         n = max(self.settings.candidates, k * 4)
         found: dict[str, RetrievedChunk] = {}
         rankings: list[list[str]] = []
+        # the BM25 side: searched in lexical and hybrid modes, and its cached filter mask
+        # tells the dense side how selective a filter is; checked for freshness once
+        lex = self.index.lexical(check=check_fresh) if mode != "dense" or filters else None
         if mode in ("dense", "hybrid"):
             vec = self.index.embed_query(query)
-            hits = self._dense(vec, n, filters, check_fresh)
+            hits = self._dense(vec, n, filters, lex)
             for cid, text, meta, sim in hits:
                 found[cid] = RetrievedChunk(cid, text, meta, 0.0, dense=sim, sources=["dense"])
             rankings.append([h[0] for h in hits])
         if mode in ("lexical", "hybrid"):
-            lex = self.index.lexical(check=check_fresh)
             mask = lex.mask(filters) if filters else None
             hits = lex.search(self.index.tokenizer.tokenize(query), n, mask)
             ranking = [lex.ids[h.row] for h in hits]
@@ -194,7 +196,7 @@ class Retriever:
             c.rank = r
         return ordered
 
-    def _dense(self, vec, n: int, filters: Filters, check_fresh: bool) -> list[tuple[str, str, dict, float]]:
+    def _dense(self, vec, n: int, filters: Filters, lex) -> list[tuple[str, str, dict, float]]:
         """Nearest chunks passing ``filters``. Chroma's filtered search scans metadata
         (≈90 ms at 30k chunks, ≈400 ms at 100k); when most chunks pass — the usual case
         for an access filter — it is much faster to search unfiltered, a little deeper,
@@ -205,7 +207,6 @@ class Retriever:
         store = self.index.store
         if where is None:
             return store.query(vec, n)
-        lex = self.index.lexical(check=check_fresh)
         share = float(lex.mask(filters).mean()) if len(lex) else 0.0
         if share >= 0.3:
             fetch = int(n / share * 1.5) + 10

@@ -243,8 +243,10 @@ def build_api(state: ServerState) -> APIRouter:
 
     @router.get("/evals/{run_id}/report", tags=["评测"], summary="评测报告（HTML）", response_class=HTMLResponse)
     def eval_report(run_id: str, r: Reader = Depends(reader)):
-        state.load_run(run_id)  # validates the id
-        return HTMLResponse((state.runs_dir / run_id / "report.html").read_text(encoding="utf-8"))
+        report = state.run_dir(run_id) / "report.html"
+        if not report.is_file():
+            raise NotFoundError(f"没有这次评测的报告：{run_id}")
+        return HTMLResponse(report.read_text(encoding="utf-8"))
 
     @router.get("/health", tags=["服务"], summary="健康检查")
     def health():

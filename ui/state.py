@@ -245,8 +245,8 @@ class ServerState:
             job = self._jobs.get(run_id)
         if job is not None and job.status != "done":
             return job.to_dict()
-        summary = self.runs_dir / run_id / "summary.json"
-        if re.fullmatch(r"[\w\-]{1,80}", run_id or "") and summary.is_file():
+        summary = self.run_dir(run_id) / "summary.json"
+        if summary.is_file():
             return json.loads(summary.read_text(encoding="utf-8"))
         results = self.load_run(run_id)  # a run written by `scenario eval` into this folder
         return {"id": run_id, "dataset": Path(results["dataset"]).name, "modes": results["modes"],
@@ -268,10 +268,14 @@ class ServerState:
                 continue
         return out
 
-    def load_run(self, run_id: str) -> dict:
+    def run_dir(self, run_id: str) -> Path:
+        """A run's folder; an id that is not a plain name (no path tricks) is not found."""
         if not re.fullmatch(r"[\w\-]{1,80}", run_id or ""):
             raise NotFoundError(f"没有这次评测：{run_id}")
-        path = self.runs_dir / run_id / "results.json"
+        return self.runs_dir / run_id
+
+    def load_run(self, run_id: str) -> dict:
+        path = self.run_dir(run_id) / "results.json"
         if not path.is_file():
             raise NotFoundError(f"没有这次评测：{run_id}")
         return json.loads(path.read_text(encoding="utf-8"))
