@@ -141,7 +141,6 @@ def idea_of(text: str) -> str:
 class Drafter:
     def __init__(self, assistant):
         self.assistant = assistant
-        self.composer = assistant.composer
         self.finder = CaseFinder(assistant)
 
     # --- evidence ----------------------------------------------------------------
@@ -158,10 +157,13 @@ class Drafter:
                 limit: int = 2) -> list[str]:
         """Up to ``limit`` cited sentences that answer ``query``; none when nothing does."""
         chunks = self._evidence(query, k, city)
-        composed = self.composer.compose(query, chunks)
+        composed = self.assistant.answer_from(query, chunks)
         if composed.refused:
             return []
-        return [citer.cite(p.chunk, p.sentence) for p in composed.picks[:limit]]
+        # a policy quote names the mechanism asked for when one of the selected units does
+        words = [w for w in query.split() if len(w) >= 2 and w != city]
+        picks = sorted(composed.picks, key=lambda p: not any(w in p.sentence for w in words))
+        return [citer.cite(p.chunk, p.sentence) for p in picks[:limit]]
 
     def _method(self, citer: _Citer, query: str, must: str, limit: int = 1) -> list[str]:
         """Sentences of the method text (the built-in method notes or the 2026 report)."""

@@ -1,47 +1,55 @@
-"""The default answer: composed from the best sentences of the retrieved chunks, each
-followed by its citation marker, numbers and names exactly as written. No LLM.
+"""The default answer: composed from units of the retrieved chunks, each followed by its
+citation marker, numbers and names exactly as written. No LLM.
 
-A sentence is scored by how much of the question's weight (IDF of its content terms)
-it covers, with the chunk's other sentences and headings counting less, plus small
-bonuses when it has the kind of fact the question asks for (a number for 多少, a place
-for 哪个城市). When the best sentence covers too little, or a place the question names
-appears in none of the retrieved chunks, the answer says that the material does not
-answer it (资料中未找到…) and points to the closest passages instead.
+Per part of the question (``question.py``), the evidence scorer measures every unit
+(``evidence.py``) and the fitted model (``answering.py``) says how likely each unit
+answers the part and whether the part is answered at all. The answer has one short
+block per part, in the question's order; a part the material does not cover is said to
+be missing while the others are answered; only when no part is answered is the whole
+question refused (资料中未找到…), pointing to the closest passages instead.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from ingest.chunk import split_sentences
-from ingest.enrich import find_years
-from ingest.lexical_index import Tokenizer
-from ingest.vocab import Vocab
+import numpy as np
 
+from .answering import AnsweringModel, fitting
+from .evidence import SPECIFIC_SLOTS, Candidate, Evidence, display_unit
+from .question import Part
 from .retrieve import RetrievedChunk
-from .verify import MARKER, is_instruction
+from .verify import MARKER
 
-QUANTITY_Q = re.compile(r"多少|几[个项家条类次年月部]?|比例|占比|比重|规模|金额|数量|多高|多大|多长|多久|多少钱|百分")
-PLACE_Q = re.compile(r"哪个城市|哪座城市|哪个省|哪些城市|哪个地区|哪里|哪个区|哪些地方|哪座|在哪")
-TIME_Q = re.compile(r"何时|什么时候|哪一年|哪年|哪个月|时间")
-NAME_Q = re.compile(r"叫什么|名称|名字|哪家")
-QUESTION_TERMS = frozenset("多少 几 几个 几项 哪些 哪个 哪座 哪家 哪里 哪 什么 如何 怎样 怎么 是否 吗 呢 叫 名称 名字 "
-                           "具体 指 主要 分别 有没有 能 不能 为什么 多大 多高 请问 城市 一个 哪一年".split())
-_DIGIT = re.compile(r"\d")
-# a number: digits, or Chinese numerals with a measure word ("三分之一", "八成", "两个"),
-# not the 一 of 一部分 or 一体化
-NUMERAL = re.compile(r"\d|[一二两三四五六七八九十百千半]+(?:[个项家条类次倍成座]|分之|万|亿)")
-_YEAR_OR_MONTH = re.compile(r"\d{4}\s*年|\d{1,2}\s*月")
-CONTEXT_WEIGHT = 0.6  # a term found only elsewhere in the chunk counts this much
+MAX_UNITS = 8  # in the whole answer
+# how many units a part may take: a number or a date is one fact, an enumeration or a
+# "how" several; each coordinated thing it asks about ("效率和满意度") adds one
+SLOT_BUDGET = {"number": 1, "time": 1, "name": 1, "place": 1, "yesno": 1, "what": 2, "comparison": 2,
+               "how": 2, "reason": 2, "list": 2}
+_END = ("。", "！", "？", "；", "”", "）", ")", "】")
 
 
 @dataclass
 class Pick:
+    """A unit chosen for the answer (``sentence`` as quoted)."""
+
     sentence: str
     chunk: RetrievedChunk
     score: float
-    coverage: float
-    names_entity: bool = True  # its paragraph names a place the question asks about
+    candidate: Candidate | None = None
+
+
+@dataclass
+class PartAnswer:
+    part: Part
+    answered: bool
+    probability: float
+    picks: list[Pick] = field(default_factory=list)
+    missing_entities: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {**self.part.to_dict(), "answered": self.answered, "probability": round(self.probability, 3),
+                "evidence": [p.sentence for p in self.picks], "missing_entities": self.missing_entities}
 
 
 @dataclass
@@ -52,6 +60,7 @@ class ComposedAnswer:
     support: float
     picks: list[Pick] = field(default_factory=list)
     missing_entities: list[str] = field(default_factory=list)
+    parts: list[PartAnswer] = field(default_factory=list)
 
 
 def display_sentence(s: str) -> str:
@@ -65,130 +74,140 @@ def _shingles(s: str) -> set[str]:
     return {s[i:i + 3] for i in range(max(len(s) - 2, 1))}
 
 
+def _overlaps(a: str, b: str) -> bool:
+    """One unit repeats the other (an item inside its list, the same sentence twice)."""
+    if a in b or b in a:
+        return True
+    sa, sb = _shingles(a), _shingles(b)
+    return len(sa & sb) / max(min(len(sa), len(sb)), 1) > 0.6
+
+
+def _sentence(text: str) -> str:
+    text = display_sentence(text).rstrip("：:，,、")
+    return text if text.endswith(_END) else text + "。"
+
+
 class ExtractiveComposer:
-    def __init__(self, tokenizer: Tokenizer, idf, vocab: Vocab, refuse_below: float = 0.5,
-                 max_sentences: int = 3):
-        self.tokenizer = tokenizer
-        self.idf = idf
-        self.vocab = vocab
-        self.refuse_below = refuse_below
-        self.max_sentences = max_sentences
+    def __init__(self, model: AnsweringModel, max_units: int = MAX_UNITS):
+        self.model = model
+        self.max_units = max_units
 
-    def question_terms(self, question: str) -> dict[str, float]:
-        terms = {t: self.idf(t) for t in self.tokenizer.tokenize(question) if t not in QUESTION_TERMS}
-        return {t: w for t, w in terms.items() if w > 0}
+    def select(self, evidence: Evidence, model: AnsweringModel | None = None) -> list[PartAnswer]:
+        """For each part: whether it is answered, and by which units."""
+        model = model or self.model
+        answers: list[PartAnswer] = []
+        used: list[str] = []
+        for pe in evidence.parts:
+            probs = model.unit_proba(pe)
+            p = model.part_proba(pe, probs) if len(probs) else 0.0
+            part = pe.part
+            all_missing = bool(part.entities) and len(pe.missing_entities) == len(part.entities)
+            first = None
+            if part.slot in SPECIFIC_SLOTS and len(probs):
+                # a number, date, name or place is answered only by a unit that states one,
+                # about the place and year asked
+                fit = fitting(pe) * probs
+                first = int(np.argmax(fit)) if fit.max() >= model.add_at else -1
+            pa = PartAnswer(part, p >= model.answer_at and not all_missing and len(probs) > 0 and first != -1, p,
+                            missing_entities=pe.missing_entities)
+            if pa.answered:
+                pa.picks = self._picks(evidence.candidates, probs, part, model, used, first)
+                used.extend(pk.sentence for pk in pa.picks)
+            answers.append(pa)
+        return answers
 
-    def question_entities(self, question: str) -> list[str]:
-        """The places a question asks about, most specific only: for 常州 the province
-        江苏 is implied, and counting it would let a sentence about 无锡 answer."""
-        found = self.vocab.find_regions(question)
-        implied = {a for e in found for a in self.vocab.ancestors(e)}
-        return [e for e in found if e not in implied]
-
-    def compose(self, question: str, chunks: list[RetrievedChunk]) -> ComposedAnswer:
-        terms = self.question_terms(question)
-        total = sum(terms.values()) or 1.0
-        entities = self.question_entities(question)
-        years = find_years(question)
-        wants_number = bool(QUANTITY_Q.search(question))
-        # a place the question names must appear in the material, or nothing here is about it
-        present = [e for e in entities if any(_mentions(c, e) for c in chunks)]
-        missing = [e for e in entities if e not in present]
+    def _picks(self, cands: list[Candidate], probs: np.ndarray, part: Part, model: AnsweringModel,
+               used: list[str], first: int | None = None) -> list[Pick]:
+        order = list(np.argsort(-probs, kind="stable"))
+        if first is not None:
+            order.remove(first)
+            order.insert(0, first)
+        best = float(probs[order[0]])
+        budget = SLOT_BUDGET.get(part.slot, 2) + part.width - 1 + model.extra_units
+        floor = max(model.add_at, model.add_ratio * best)
         picks: list[Pick] = []
-        for chunk in chunks:
-            headings = {_squash(h) for h in chunk.section.split(" / ")}
-            for paragraph in chunk.text.split("\n"):
-                # context is the sentence's own paragraph and headings, not the whole chunk:
-                # a box holds several cities' cases, one per paragraph
-                context_tokens = set(self.tokenizer.tokenize(chunk.section + "\n" + paragraph))
-                scope = chunk.section + paragraph
-                scope_regions = set(self.vocab.find_regions(scope)) if present else set()
-                names_entity = (not present or any(e in scope_regions for e in present)) and \
-                    all(str(y) in scope for y in years)
-                for sentence in split_sentences(paragraph):
-                    # a table caption or header row repeats the question's words but states no fact
-                    if len(sentence) < 6 or _squash(sentence) in headings or _is_header_row(sentence):
-                        continue
-                    if is_instruction(sentence):
-                        continue  # words addressed to a model are not facts about a city
-                    if wants_number and not NUMERAL.search(sentence):
-                        continue  # "how many" is not answered by a sentence without a number
-                    toks = set(self.tokenizer.tokenize(sentence))
-                    in_sentence = sum(w for t, w in terms.items() if t in toks)
-                    in_context = sum(w for t, w in terms.items() if t not in toks and t in context_tokens)
-                    coverage = (in_sentence + CONTEXT_WEIGHT * in_context) / total
-                    score = coverage + self._type_bonus(question, sentence) + 0.04 / chunk.rank
-                    picks.append(Pick(sentence, chunk, score, coverage, names_entity))
-        picks.sort(key=lambda p: -p.score)
-        # the answer must come from a paragraph about the place and year asked about
-        picks = [p for p in picks if p.names_entity]
-        if not picks:
-            return self._refusal(question, chunks, 0.0, missing)
-        best = picks[0]
-        if best.coverage < self.refuse_below or (missing and len(missing) == len(entities)):
-            return self._refusal(question, chunks, best.coverage, missing)
-        chosen = [best]
-        for p in picks[1:]:
-            if len(chosen) >= self.max_sentences:
+        for i in order:
+            if len(picks) >= budget:
                 break
-            if p.score < 0.8 * best.score or p.coverage < self.refuse_below:
+            prob = float(probs[i])
+            if picks and prob < floor:
+                break
+            c = cands[i]
+            if any(_overlaps(c.unit.text, u) for u in [pk.candidate.unit.text for pk in picks]):
                 continue
-            sh = _shingles(p.sentence)
-            if any(len(sh & _shingles(c.sentence)) / max(len(sh), 1) > 0.5 for c in chosen):
-                continue
-            chosen.append(p)
-        return self._render(chosen, best.coverage, missing)
+            picks.append(Pick(display_unit(c.unit), c.chunk, prob, c))
+        # an earlier part already quoted these: the part shares that block, nothing is repeated
+        return [pk for pk in picks if pk.sentence not in used] or [pk for pk in picks[:1]]
 
-    @staticmethod
-    def _type_bonus(question: str, sentence: str) -> float:
-        bonus = 0.0
-        if QUANTITY_Q.search(question):
-            bonus += 0.12 if _DIGIT.search(sentence) else -0.15
-        if TIME_Q.search(question):
-            bonus += 0.1 if _YEAR_OR_MONTH.search(sentence) else -0.1
-        if NAME_Q.search(question) and re.search(r"[《“「]", sentence):
-            bonus += 0.06
-        return bonus
+    def compose(self, evidence: Evidence, model: AnsweringModel | None = None) -> ComposedAnswer:
+        answers = self.select(evidence, model)
+        support = max((a.probability for a in answers), default=0.0)
+        missing = sorted({e for a in answers for e in a.missing_entities})
+        if not any(a.answered for a in answers):
+            return self._refusal(evidence.question.text, evidence.chunks, support, missing, answers)
+        return self._render(answers, support, missing)
 
-    def _render(self, chosen: list[Pick], support: float, missing: list[str]) -> ComposedAnswer:
+    # --- rendering ---------------------------------------------------------------------
+    def _render(self, answers: list[PartAnswer], support: float, missing: list[str]) -> ComposedAnswer:
         cited: list[RetrievedChunk] = []
-        parts = []
-        for p in chosen:
-            if p.chunk not in cited:
-                cited.append(p.chunk)
-            n = cited.index(p.chunk) + 1
-            text = display_sentence(p.sentence).rstrip("：:，,、")
-            if not text.endswith(("。", "！", "？", "；", "”", "）", ")")):
-                text += "。"
-            parts.append(f"{text}[{n}]")
-        return ComposedAnswer("".join(parts), cited, False, support, chosen, missing)
+
+        def mark(chunk: RetrievedChunk) -> str:
+            if chunk not in cited:
+                cited.append(chunk)
+            return f"[{cited.index(chunk) + 1}]"
+
+        blocks: list[tuple[list[str], list[str]]] = []  # (labels, lines)
+        shown: set[str] = set()
+        total = 0
+        for a in answers:
+            label = a.part.own_text.rstrip("？?。") + "？"
+            if not a.answered:
+                gap = "资料中未找到这一问的确切答案"
+                if a.missing_entities:
+                    gap += f"（现有资料未提及{'、'.join(a.missing_entities)}）"
+                blocks.append(([label], [gap + "。"]))
+                continue
+            fresh = [pk for pk in a.picks if pk.sentence not in shown]
+            if not fresh and blocks:  # answered by what an earlier block already quotes
+                target = next((b for b in blocks if any(pk.sentence in "".join(b[1]) for pk in a.picks)), blocks[-1])
+                target[0].append(label)
+                continue
+            lines: list[str] = []
+            for pk in fresh:
+                if total >= self.max_units:
+                    break
+                lines.extend(self._lines(pk, mark(pk.chunk)))
+                shown.add(pk.sentence)
+                total += 1
+            blocks.append(([label], lines or ["资料中未找到这一问的确切答案。"]))
+        picks = [pk for a in answers for pk in a.picks if pk.sentence in shown]
+        if len(answers) == 1:
+            text = "\n".join(blocks[0][1]) if len(blocks[0][1]) > 1 and any(
+                ln.startswith("- ") for ln in blocks[0][1]) else "".join(blocks[0][1])
+        else:
+            text = "\n\n".join(f"**{''.join(labels)}**\n" + "\n".join(lines) for labels, lines in blocks)
+        return ComposedAnswer(text, cited, False, support, picks, missing, answers)
 
     @staticmethod
-    def _refusal(question: str, chunks: list[RetrievedChunk], support: float,
-                 missing: list[str]) -> ComposedAnswer:
+    def _lines(pk: Pick, marker: str) -> list[str]:
+        """A unit as answer lines: an enumeration as a list under its lead-in, each line cited."""
+        unit = pk.candidate.unit if pk.candidate else None
+        if unit is not None and unit.kind == "list" and unit.items:
+            lines = [display_sentence(unit.lead).rstrip("，,") + marker] if unit.lead else []
+            return lines + [f"- {_sentence(item)}{marker}" for item in unit.items]
+        return [_sentence(pk.sentence) + marker]
+
+    @staticmethod
+    def _refusal(question: str, chunks: list[RetrievedChunk], support: float, missing: list[str],
+                 answers: list[PartAnswer]) -> ComposedAnswer:
         subject = question.strip().rstrip("？?。")
         reason = f"资料中未找到关于“{subject}”的确切答案"
         if missing:
             reason += f"（现有资料未提及{'、'.join(missing)}）"
         closest = chunks[:2]
         if not closest:
-            return ComposedAnswer(reason + "。知识库中还没有可检索的内容。", [], True, support, [], missing)
+            return ComposedAnswer(reason + "。知识库中还没有可检索的内容。", [], True, support, [], missing, answers)
         pointers = "；".join(f"《{c.title or c.doc}》{('· ' + c.section.split(' / ')[-1]) if c.section else ''}[{i}]"
                             for i, c in enumerate(closest, start=1))
-        return ComposedAnswer(f"{reason}。最接近的资料：{pointers}。", list(closest), True, support, [], missing)
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def _is_header_row(sentence: str) -> bool:
-    cells = [c for c in sentence.split("\t") if c.strip()]
-    return len(cells) >= 2 and all(len(c.strip()) <= 8 and not _DIGIT.search(c) for c in cells) \
-        and not any(p in sentence for p in "。，；")
-
-
-def _mentions(chunk: RetrievedChunk, entity: str) -> bool:
-    """Named in the chunk, or one of its places lies in ``entity`` (metadata cities
-    include their province: 江苏 is present where 无锡 is)."""
-    return entity in chunk.text or entity in chunk.section or entity in (chunk.meta.get("cities") or ())
+        return ComposedAnswer(f"{reason}。最接近的资料：{pointers}。", list(closest), True, support, [], missing,
+                              answers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ingest.index import Index
 
@@ -105,9 +106,10 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60,
 _SPACE = re.compile(r"\s+")
 
 
-def _shingles(text: str, n: int = 3) -> set[str]:
+@lru_cache(maxsize=20_000)
+def _shingles(text: str, n: int = 3) -> frozenset[str]:
     s = _SPACE.sub("", text)
-    return {s[i:i + n] for i in range(max(len(s) - n + 1, 1))}
+    return frozenset(s[i:i + n] for i in range(max(len(s) - n + 1, 1)))
 
 
 def drop_near_duplicates(chunks: list[RetrievedChunk], threshold: float) -> list[RetrievedChunk]:
@@ -122,7 +124,7 @@ def drop_near_duplicates(chunks: list[RetrievedChunk], threshold: float) -> list
             inter = len(sh & other)
             if not inter:
                 continue
-            jaccard = inter / len(sh | other)
+            jaccard = inter / (len(sh) + len(other) - inter)
             containment = inter / min(len(sh), len(other))
             if jaccard >= threshold or containment >= 0.95:
                 dup = True
@@ -142,6 +144,8 @@ class Retriever:
 
     def retrieve(self, query: str, k: int | None = None, mode: str | None = None,
                  filters: Filters | None = None, check_fresh: bool = True) -> list[RetrievedChunk]:
+        """The ``k`` best chunks for ``query``. Built-in summaries that restate an
+        ingested document give way to that document's own passage (:meth:`_primary_first`)."""
         k = k or self.settings.top_k
         mode = mode or self.settings.mode
         if mode not in MODES:
@@ -153,48 +157,117 @@ class Retriever:
         n = max(self.settings.candidates, k * 4)
         found: dict[str, RetrievedChunk] = {}
         rankings: list[list[str]] = []
+        weights: list[float] = []
         # the BM25 side: searched in lexical and hybrid modes, and its cached filter mask
         # tells the dense side how selective a filter is; checked for freshness once
-        lex = self.index.lexical(check=check_fresh) if mode != "dense" or filters else None
+        lex = self.index.lexical(check=check_fresh)
         if mode in ("dense", "hybrid"):
-            vec = self.index.embed_query(query)
-            hits = self._dense(vec, n, filters, lex)
-            for cid, text, meta, sim in hits:
-                found[cid] = RetrievedChunk(cid, text, meta, 0.0, dense=sim, sources=["dense"])
-            rankings.append([h[0] for h in hits])
+            rankings.append(self._dense_ranking(query, n, filters, lex, found))
+            weights.append(self.settings.dense_weight)
         if mode in ("lexical", "hybrid"):
-            mask = lex.mask(filters) if filters else None
-            hits = lex.search(self.index.tokenizer.tokenize(query), n, mask)
-            ranking = [lex.ids[h.row] for h in hits]
-            rankings.append(ranking)
-            missing = [cid for cid in ranking if cid not in found]
-            fetched = self.index.store.get(missing)
-            for h, cid in zip(hits, ranking):
-                if cid in found:
-                    found[cid].lexical = h.score
-                    found[cid].sources.append("lexical")
-                elif cid in fetched:
-                    text, meta = fetched[cid]
-                    if filters and not filters.matches(meta):
-                        continue  # Chroma, the store of record, has the final word on filters and access
-                    found[cid] = RetrievedChunk(cid, text, meta, 0.0, lexical=h.score, sources=["lexical"])
+            rankings.append(self._lexical_ranking(query, n, filters, lex, found))
+            weights.append(self.settings.lexical_weight)
         if len(rankings) == 1:
             ranking = [cid for cid in rankings[0] if cid in found]
             scores = {cid: (found[cid].dense if mode == "dense" else found[cid].lexical) or 0.0
                       for cid in ranking}
         else:
-            scores = reciprocal_rank_fusion(rankings, self.settings.rrf_k,
-                                            [self.settings.dense_weight, self.settings.lexical_weight])
+            scores = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)
             ranking = sorted((cid for cid in scores if cid in found), key=lambda c: -scores[c])
         ordered = []
         for cid in ranking:
             chunk = found[cid]
             chunk.score = float(scores[cid])
             ordered.append(chunk)
-        ordered = drop_near_duplicates(ordered[: k * 3], self.settings.dedup_threshold)[:k]
+        if not filters.cases_only:  # the case library works on the cards themselves
+            ordered = self._primary_first(ordered, lex, filters)
+        ordered = drop_near_duplicates(ordered[: k + 10], self.settings.dedup_threshold)[:k]
         for r, c in enumerate(ordered, start=1):
             c.rank = r
         return ordered
+
+    def _dense_ranking(self, query: str, n: int, filters: Filters, lex, found: dict) -> list[str]:
+        hits = self._dense(self.index.embed_query(query), n, filters, lex)
+        for cid, text, meta, sim in hits:
+            chunk = found.get(cid)
+            if chunk is None:
+                found[cid] = RetrievedChunk(cid, text, meta, 0.0, dense=sim, sources=["dense"])
+            elif chunk.dense is None or sim > chunk.dense:
+                chunk.dense = sim
+                if "dense" not in chunk.sources:
+                    chunk.sources.append("dense")
+        return [h[0] for h in hits]
+
+    def _lexical_ranking(self, query: str, n: int, filters: Filters, lex, found: dict) -> list[str]:
+        mask = lex.mask(filters) if filters else None
+        hits = lex.search(self.index.tokenizer.tokenize(query), n, mask)
+        ranking = [lex.ids[h.row] for h in hits]
+        fetched = self.index.store.get([cid for cid in ranking if cid not in found])
+        kept = []
+        for h, cid in zip(hits, ranking):
+            chunk = found.get(cid)
+            if chunk is None and cid in fetched:
+                text, meta = fetched[cid]
+                if filters and not filters.matches(meta):
+                    continue  # Chroma, the store of record, has the final word on filters and access
+                chunk = found[cid] = RetrievedChunk(cid, text, meta, 0.0, sources=[])
+            if chunk is None:
+                continue
+            if chunk.lexical is None or h.score > chunk.lexical:
+                chunk.lexical = h.score
+            if "lexical" not in chunk.sources:
+                chunk.sources.append("lexical")
+            kept.append(cid)
+        return kept
+
+    def _primary_first(self, ranked: list[RetrievedChunk], lex, filters: Filters) -> list[RetrievedChunk]:
+        """Primary sources first: a built-in card or brief whose ``source_doc`` is in the
+        knowledge base restates a passage of that document; the document's own passage
+        takes the summary's place in the ranking (or moves up to it), and the summary
+        goes. Users quote official documents, not the project's paraphrase."""
+        documents = lex.documents()
+        out: list[RetrievedChunk] = []
+        seen: set[str] = set()
+        by_id = {c.id: c for c in ranked}
+        for chunk in ranked:
+            origin_doc = chunk.meta.get("source_doc")
+            if chunk.meta.get("origin") != "builtin" or not origin_doc or origin_doc not in documents:
+                if chunk.id not in seen:
+                    out.append(chunk)
+                    seen.add(chunk.id)
+                continue
+            original = self._restated_passage(chunk, origin_doc, lex, filters, by_id)
+            if original is not None and original.id not in seen:
+                original.score = max(original.score, chunk.score)
+                if "primary" not in original.sources:
+                    original.sources.append("primary")
+                out.append(original)
+                seen.add(original.id)
+        return out
+
+    def _restated_passage(self, summary: RetrievedChunk, doc: str, lex, filters: Filters,
+                          by_id: dict[str, RetrievedChunk]) -> RetrievedChunk | None:
+        """The passage of ``doc`` a summary restates: its best BM25 match within ``doc``,
+        remembered per summary for as long as the index stands."""
+        cache = lex.__dict__.setdefault("_restated", {})
+        if summary.id not in cache:
+            mask = lex.mask(Filters(docs=(doc,)))
+            hits = lex.search(self.index.tokenizer.tokenize(summary.text), 1, mask)
+            cache[summary.id] = lex.ids[hits[0].row] if hits else None
+        cid = cache[summary.id]
+        if cid is None:
+            return None
+        if cid in by_id:
+            return by_id[cid]
+        fetched = lex.__dict__.setdefault("_fetched", {})  # the store of record, read once per index build
+        if cid not in fetched:
+            fetched[cid] = self.index.store.get([cid]).get(cid)
+        if fetched[cid] is None:
+            return None
+        text, meta = fetched[cid]
+        if filters and not filters.matches(meta):
+            return None  # the reader may not see the original: the summary is not shown in its place either
+        return RetrievedChunk(cid, text, meta, summary.score, sources=["primary"])
 
     def _dense(self, vec, n: int, filters: Filters, lex) -> list[tuple[str, str, dict, float]]:
         """Nearest chunks passing ``filters``. Chroma's filtered search scans metadata

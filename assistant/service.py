@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import re
+
+import numpy as np
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,9 +16,13 @@ from ingest.pipeline import IngestReport, ingest_paths, remove_documents
 
 from .access import LOCAL, PUBLIC, Reader
 from .errors import ScenarioError
+from .answering import load_model
+from .evidence import Evidence, EvidenceScorer
 from .extractive import ComposedAnswer, ExtractiveComposer
+from .question import Question, QuestionReader
 from .retrieve import Filters, RetrievedChunk, Retriever
 from .settings import Settings
+from .llm import llm_brief
 from .verify import check_answer
 
 
@@ -44,6 +50,7 @@ class AskResult:
     unverified: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     rewritten: str | None = None  # the standalone question searched, when a follow-up was rewritten
+    parts: list[dict] = field(default_factory=list)  # the question's parts: slot, qualifiers, answered, evidence
 
     def to_dict(self) -> dict:
         return {
@@ -59,6 +66,7 @@ class AskResult:
             "generator": self.generator,
             "unverified": self.unverified,
             "notes": self.notes,
+            "parts": self.parts,
         }
 
 
@@ -69,6 +77,8 @@ class Assistant:
         self.reader: Reader = LOCAL
         self.retriever = Retriever(self.index, settings)
         self._composer: ExtractiveComposer | None = None
+        self._questions: QuestionReader | None = None
+        self._scorer: EvidenceScorer | None = None
         self._llm = None
 
     def scoped(self, reader: Reader) -> "Assistant":
@@ -78,6 +88,8 @@ class Assistant:
         view = copy.copy(self)
         _ = self.composer  # build once and share
         view._composer = self._composer
+        view._questions = self.reader_of_questions
+        view._scorer = self.scorer
         view.reader = reader
         view.retriever = Retriever(self.index, self.settings, access=reader.labels())
         return view
@@ -154,12 +166,81 @@ class Assistant:
     @property
     def composer(self) -> ExtractiveComposer:
         if self._composer is None:
-            self._composer = ExtractiveComposer(self.index.tokenizer, self._idf, self.index.vocab,
-                                                self.settings.refuse_below, self.settings.answer_sentences)
+            self._composer = ExtractiveComposer(load_model())
         return self._composer
+
+    @property
+    def scorer(self) -> EvidenceScorer:
+        if self._scorer is None:
+            self._scorer = EvidenceScorer(self.index, self._idf, self.reader_of_questions.fillers)
+        return self._scorer
+
+    def measure(self, question: str | Question, chunks: list[RetrievedChunk]) -> Evidence:
+        """Every unit of ``chunks`` measured against every part of ``question``."""
+        q = question if isinstance(question, Question) else self.understand(question)
+        qvec = self.index.embed_query(q.text)
+        part_vecs = self.index.embed_queries([p.own_text for p in q.parts]) if len(q.parts) > 1 else None
+        return self.scorer.measure(q, chunks, qvec, part_vecs)
+
+    def answer_from(self, question: str | Question, chunks: list[RetrievedChunk]) -> ComposedAnswer:
+        """The extractive answer to ``question`` from ``chunks`` (drafts use it too)."""
+        return self.composer.compose(self.measure(question, chunks))
 
     def _idf(self, token: str) -> float:
         return self.index.lexical(check=False).idf(token)
+
+    @property
+    def reader_of_questions(self) -> QuestionReader:
+        if self._questions is None:
+            self._questions = QuestionReader(self.index.vocab, self.index.tokenizer.tokenize)
+        return self._questions
+
+    def understand(self, question: str) -> Question:
+        """The parts of a question, each with its slot and qualifiers."""
+        return self.reader_of_questions.read(question)
+
+    def search(self, question: str | Question, *, k: int | None = None, mode: str | None = None,
+               filters: Filters | None = None, rerank: bool = True) -> tuple[Question, list[RetrievedChunk]]:
+        """Retrieve for a question as answers do: hybrid retrieval, then the evidence
+        reranking (:meth:`rerank`). Evaluation measures retrieval through this same call."""
+        q, chunks, _ = self._search(question, k=k, mode=mode, filters=filters, rerank=rerank)
+        return q, chunks
+
+    def _search(self, question, *, k, mode, filters, rerank=True):
+        """(question, the k best chunks, the evidence measured to rerank them or None)."""
+        q = question if isinstance(question, Question) else self.understand(question)
+        if not self.settings.use_builtin:
+            filters = replace(filters or Filters(), exclude_origin="builtin")
+        k = k or self.settings.top_k
+        depth = max(k, self.settings.rerank_depth) if rerank else k
+        chunks = self.retriever.retrieve(q.text, k=depth, mode=mode, filters=filters)
+        if not rerank or len(chunks) < 2:
+            return q, chunks[:k], None
+        evidence = self.measure(q, chunks)
+        return q, self.reorder(evidence)[:k], evidence
+
+    def rerank(self, question: Question, chunks: list[RetrievedChunk], model=None) -> list[RetrievedChunk]:
+        """``chunks`` re-ordered by their evidence (see :meth:`reorder`)."""
+        return self.reorder(self.measure(question, chunks), model) if len(chunks) > 1 else chunks
+
+    def reorder(self, evidence: Evidence, model=None) -> list[RetrievedChunk]:
+        """The measured chunks re-ordered by their evidence: for each part, the probability
+        that the chunk's best unit answers it (mean over parts), blended with the retrieval
+        order. A passage whose one sentence answers a paraphrased question moves up even
+        when the chunk as a whole matched the question's words less well."""
+        model = model or self.composer.model
+        chunks = evidence.chunks
+        best = np.zeros((len(chunks), len(evidence.parts)))
+        row = {c.id: i for i, c in enumerate(chunks)}
+        for j, pe in enumerate(evidence.parts):
+            for cand, p in zip(evidence.candidates, model.unit_proba(pe)):
+                i = row[cand.chunk.id]
+                best[i, j] = max(best[i, j], p)
+        n = len(chunks)
+        w = self.settings.rerank_order_weight
+        scores = [w * (1 - i / n) + (1 - w) * best[i].mean() for i in range(n)]
+        order = sorted(range(n), key=lambda i: -scores[i])
+        return [replace(chunks[i], rank=r) for r, i in enumerate(order, start=1)]
 
     @property
     def llm(self):
@@ -197,24 +278,31 @@ class Assistant:
         generator = generator or ("llm" if self.settings.llm else "extractive")
         if generator == "llm" and self.llm is None:
             raise ScenarioError("未配置大模型：请设置 SCENARIO_LLM_BASE_URL、SCENARIO_LLM_MODEL、SCENARIO_LLM_API_KEY")
-        if self.index.store.count() == 0:
-            raise ScenarioError("知识库为空：请先导入文档，例如 scenario ingest 文件或文件夹")
-        if not self.settings.use_builtin:
-            filters = replace(filters or Filters(), exclude_origin="builtin")
         t0 = time.perf_counter()
         query = self.standalone(question, history)
-        chunks = self.retriever.retrieve(query, k=k, mode=mode, filters=filters)
+        # an explicit k is the user's choice; otherwise answers read a few more chunks than are shown
+        understood, chunks, measured = self._search(query, k=k or max(self.settings.top_k, self.settings.answer_chunks),
+                                                    mode=mode, filters=filters)
         t1 = time.perf_counter()
-        if generator == "llm" and stream:
-            raw = []
-            for token in self.llm.stream(query, chunks, history):
-                raw.append(token)
-                yield {"type": "delta", "text": token}
-            result = self._verify_llm("".join(raw), query, chunks, mode)
-        elif generator == "llm":
-            result = self._verify_llm(self.llm.generate(query, chunks, history), query, chunks, mode)
+        if not chunks and self.index.store.count() == 0:
+            raise ScenarioError("知识库为空：请先导入文档，例如 scenario ingest 文件或文件夹")
+        evidence = self.scorer.restrict(measured, chunks) if measured else self.measure(understood, chunks)
+        composed = self.composer.compose(evidence)
+        if generator == "llm":
+            # the model gets the same parts and the evidence the composer selected for each
+            brief = llm_brief(composed, chunks)
+            if stream:
+                raw = []
+                for token in self.llm.stream(query, chunks, history, brief):
+                    raw.append(token)
+                    yield {"type": "delta", "text": token}
+                raw_answer = "".join(raw)
+            else:
+                raw_answer = self.llm.generate(query, chunks, history, brief)
+            result = self._verify_llm(raw_answer, composed, chunks, mode)
         else:
-            result = self._result(query, self.composer.compose(query, chunks), chunks, mode, "extractive")
+            result = self._result(query, composed, chunks, mode, "extractive")
+        result.parts = [a.to_dict() for a in composed.parts]
         t2 = time.perf_counter()
         result.question = question
         result.rewritten = query if query != question else None
@@ -230,19 +318,20 @@ class Assistant:
         citations = [Citation(n, c) for n, c in enumerate(composed.cited, start=1)]
         return AskResult(question, composed.text, composed.refused, citations, chunks, {}, mode, generator)
 
-    def _verify_llm(self, raw: str, question: str, chunks: list[RetrievedChunk], mode: str) -> AskResult:
+    def _verify_llm(self, raw: str, composed: ComposedAnswer, chunks: list[RetrievedChunk], mode: str) -> AskResult:
+        """The model's answer, sentence by sentence checked against the passages it cites
+        (the question is filled in by the caller)."""
         passages = {n: c.text for n, c in enumerate(chunks, start=1)}
         verdict = check_answer(raw, passages, self.index.tokenizer, self.settings.support_threshold)
         dropped = [{"sentence": s.text, "markers": s.markers, "reasons": s.reasons} for s in verdict.dropped]
         if not verdict.answer:
             # nothing the model said could be verified: fall back to the grounded composer
-            composed = self.composer.compose(question, chunks)
-            result = self._result(question, composed, chunks, mode, "extractive")
+            result = self._result("", composed, chunks, mode, "extractive")
             result.unverified = dropped
             result.notes.append("大模型的回答未通过引用核验，已改用摘录式回答")
             return result
         citations = [Citation(new, chunks[old - 1]) for new, old in enumerate(verdict.kept_passages, start=1)]
-        result = AskResult(question, verdict.answer, verdict.refused, citations, chunks, {}, mode, "llm",
+        result = AskResult("", verdict.answer, verdict.refused, citations, chunks, {}, mode, "llm",
                            unverified=dropped)
         if dropped:
             result.notes.append(f"已删除 {len(dropped)} 句未通过引用核验的内容")

@@ -55,11 +55,15 @@ class Settings:
     # (evals/tune_fusion.py); equal weights let a weak dense ranking outvote BM25.
     dense_weight: float = 0.5
     lexical_weight: float = 1.0
+    # Evidence reranking: the best `rerank_depth` chunks are re-ordered by how well their
+    # units answer the question's parts, blended with their retrieval order at this weight
+    # (cross-validated on the evaluation sets, evals/fit_answering.py).
+    rerank_depth: int = 20
+    rerank_order_weight: float = 0.2
     dedup_threshold: float = 0.8
-    # Extractive answers: a question whose best evidence covers less than this share of
-    # its key terms is refused. Calibrated on the development set (evals/bench_answers.py).
-    refuse_below: float = 0.35
-    answer_sentences: int = 3
+    # Answers are composed from the best units of this many retrieved chunks (the
+    # decision to answer or refuse is the fitted model of assistant/models/answering.json).
+    answer_chunks: int = 8
     # Citation check: share of a sentence's content tokens its cited passages must hold.
     # Calibrated on 52 hand-labelled pairs (evals/calibrate_support.py): agreement 0.904.
     support_threshold: float = 0.8

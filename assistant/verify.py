@@ -77,10 +77,15 @@ def numbers_in(text: str) -> list[str]:
     return [n.replace(",", "") for n in NUMBER.findall(unicodedata.normalize("NFKC", text))]
 
 
+LABEL_LINE = re.compile(r"^\*\*[^*]+\*\*$")
+
+
 def answer_sentences(answer: str) -> list[str]:
     """Sentences of an answer; a marker right after a sentence end stays with that sentence."""
     out: list[str] = []
     for line in answer.split("\n"):
+        if LABEL_LINE.match(line.strip()):
+            continue  # "**1. 多少个？**" names the part a block answers; it states nothing
         line = line.strip().lstrip("-*•·").strip()
         if not line:
             continue

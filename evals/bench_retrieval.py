@@ -1,37 +1,35 @@
-"""Retrieval quality on the development set, for each mode.
+"""Retrieval quality, for each mode, as answers retrieve (``Assistant.search``: the whole
+question and, for a compound one, its parts; primary sources before built-in summaries).
 
-    python evals/bench_retrieval.py [--home DIR] [--dataset evals/datasets/dev.jsonl]
+    python evals/bench_retrieval.py [--home DIR] [--no-builtin] [--dataset FILE …]
 
-Ingests the seed reports into the home (incremental: a second run reuses it), then
-prints Hit@5, Recall@5, Recall@10, MRR@10 and nDCG@10 for dense, lexical and hybrid
-retrieval over every item that has evidence (qa, case and proposal items).
+Ingests the seed reports and the built-in corpus (the default knowledge base; incremental,
+so a second run reuses the home), then prints Hit@5, Recall@5, Recall@10, MRR@10 and
+nDCG@10 for dense, lexical and hybrid retrieval over every item that has evidence.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.retrieve import Retriever  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.metrics import mean, score_retrieval  # noqa: E402
-from evals.seed_home import seed_files, seed_settings  # noqa: E402
-from ingest.index import Index  # noqa: E402
-from ingest.pipeline import ingest_paths  # noqa: E402
+from evals.seed_home import seeded_assistant  # noqa: E402
 
-DEFAULT_DATASET = Path(__file__).resolve().parent / "datasets" / "dev.jsonl"
+DATASETS = Path(__file__).resolve().parent / "datasets"
+DEFAULT_DATASET = DATASETS / "dev.jsonl"
+YARDSTICK = DATASETS / "realistic.jsonl"
 
 
-def evaluate(index: Index, items, modes=("dense", "lexical", "hybrid"), k: int = 10) -> dict:
-    retriever = Retriever(index, index.settings)
+def evaluate(assistant, items, modes=("dense", "lexical", "hybrid"), k: int = 10) -> dict:
     table = {}
     for mode in modes:
         scores = []
         for item in items:
-            chunks = retriever.retrieve(item.question, k=k, mode=mode)
+            _, chunks = assistant.search(item.question, k=k, mode=mode)
             scores.append(score_retrieval([(c.doc, c.text) for c in chunks], item.evidence))
         table[mode] = {
             "Hit@5": mean(s.hit(5) for s in scores),
@@ -54,16 +52,17 @@ def print_table(table: dict) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", type=Path, default=None)
-    ap.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
-    ap.add_argument("--chunk-chars", type=int, default=None)
+    ap.add_argument("--dataset", type=Path, action="append", default=None)
+    ap.add_argument("--no-builtin", action="store_true", help="leave the built-in corpus out")
+    ap.add_argument("--modes", default="dense,lexical,hybrid")
     args = ap.parse_args(argv)
-    home = args.home or Path(tempfile.mkdtemp(prefix="scenario-bench-"))
-    overrides = {"chunk_chars": args.chunk_chars} if args.chunk_chars else {}
-    index = Index(seed_settings(home, **overrides))
-    ingest_paths(index, seed_files(), progress=False)
-    items = [i for i in load_dataset(args.dataset) if i.evidence]
-    print(f"home={home} chunks={index.store.count()} items={len(items)}")
-    print_table(evaluate(index, items))
+    assistant = seeded_assistant(args.home, "scenario-bench-", builtin=not args.no_builtin)
+    print(f"home={assistant.settings.home} chunks={assistant.index.store.count()} "
+          f"built-in corpus {'off' if args.no_builtin else 'on'}")
+    for path in args.dataset or (YARDSTICK, DEFAULT_DATASET):
+        items = [i for i in load_dataset(path) if i.evidence]
+        print(f"\n{path.name}")
+        print_table(evaluate(assistant, items, modes=tuple(args.modes.split(","))))
     return 0
 
 

@@ -41,7 +41,7 @@ def snapshot(home: Path) -> dict:
     return {"ids": sorted(ids), "duplicates": len(ids) - len(set(ids)), "per_doc": dict(per_doc),
             "complete": complete, "one_version": all(len(v) == 1 for v in versions.values()),
             "bm25_agrees": saved is not None and sorted(saved.ids) == sorted(ids)
-            and saved.fingerprint == index.store.fingerprint()}
+            and saved.fingerprint == index.fingerprint()}
 
 
 def main(argv=None) -> int:

@@ -69,7 +69,7 @@ def _retrieval_scores(chunks, item: EvalItem) -> tuple[dict, list[dict]]:
 def evaluate_item(assistant: Assistant, item: EvalItem, mode: str, generator: str, finder, drafter,
                   judge=None) -> dict:
     t0 = time.perf_counter()
-    chunks = assistant.retriever.retrieve(item.question, k=10, mode=mode)
+    _, chunks = assistant.search(item.question, k=10, mode=mode)
     scores, retrieved = _retrieval_scores(chunks, item)
     record = {"id": item.id, "task": item.task, "difficulty": item.difficulty, "mode": mode,
               "question": item.question, "gold": item.answer, "key_facts": item.key_facts,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from assistant.service import Assistant  # noqa: E402
 from evals.bench_retrieval import DEFAULT_DATASET, evaluate  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.seed_home import seed_files, seed_settings  # noqa: E402
@@ -36,7 +37,7 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         ingest_paths(index, seed_files(), progress=False)
         took = time.perf_counter() - t0
-        for mode, row in evaluate(index, items).items():
+        for mode, row in evaluate(Assistant(index.settings, index), items).items():
             print(f"{size:>5} {index.store.count():>6} {mode:<8} {row['Hit@5']:>6.3f} {row['Recall@5']:>6.3f} "
                   f"{row['Recall@10']:>6.3f} {row['MRR@10']:>7.3f} {took:>8.1f}", flush=True)
     return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from assistant.service import Assistant  # noqa: E402
 from evals.bench_retrieval import DEFAULT_DATASET, evaluate  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.seed_home import seed_files, seed_settings  # noqa: E402
@@ -38,7 +39,7 @@ def main(argv=None) -> int:
     print(f"{'dense_w':>7} {'lex_w':>5} {'rrf_k':>5} {'Hit@5':>6} {'R@5':>6} {'R@10':>6} {'MRR@10':>7}")
     for dw, lw, k in GRID:
         index.settings = base.with_(dense_weight=dw, lexical_weight=lw, rrf_k=k)
-        row = evaluate(index, items, modes=("hybrid",))["hybrid"]
+        row = evaluate(Assistant(index.settings, index), items, modes=("hybrid",))["hybrid"]
         print(f"{dw:>7.2f} {lw:>5.2f} {k:>5} {row['Hit@5']:>6.3f} {row['Recall@5']:>6.3f} "
               f"{row['Recall@10']:>6.3f} {row['MRR@10']:>7.3f}", flush=True)
     return 0

@@ -179,5 +179,10 @@ BRIEF_META_KEYS = {"issuer": "policy_issuer", "doc_number": "policy_doc_number",
 
 
 def brief_metadata(meta: dict) -> dict:
-    """Front-matter fields carried on every chunk of a brief."""
-    return {target: str(meta[key]) for key, target in BRIEF_META_KEYS.items() if meta.get(key) is not None}
+    """Front-matter fields carried on every chunk of a brief; ``source_doc`` names the
+    document a brief or method note restates (retrieval puts that document first)."""
+    out = {target: str(meta[key]) for key, target in BRIEF_META_KEYS.items() if meta.get(key) is not None}
+    source = meta.get("source")
+    if isinstance(source, dict) and isinstance(source.get("doc"), str) and source["doc"].strip():
+        out["source_doc"] = source["doc"].strip()
+    return out

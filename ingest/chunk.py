@@ -121,23 +121,56 @@ def chunk_box_section(section: Section, target: int, max_chars: int) -> list[Pie
     return packed
 
 
+def outline_chunks(sections: list[Section]) -> dict[int, Chunk]:
+    """For each heading with two or more subheadings, a short chunk listing them in order:
+    "报告分成哪几部分 / 提出了哪几个判断" is answered by a report's own headings, which no
+    single passage holds. Keyed by the index of the section the outline goes before."""
+    children: dict[tuple[str, ...], list[str]] = {}
+    first_at: dict[tuple[str, ...], int] = {}
+    for i, section in enumerate(sections):
+        if section.kind == "table" or len(section.path) < 2:
+            continue
+        parent, child = tuple(section.path[:-1]), section.path[-1]
+        kids = children.setdefault(parent, [])
+        if child not in kids:
+            kids.append(child)
+            first_at.setdefault(parent, i)
+    out: dict[int, Chunk] = {}
+    for parent, kids in children.items():
+        if len(kids) >= 2:
+            page = sections[first_at[parent]].page
+            out[first_at[parent]] = Chunk(text="\n".join([parent[-1], *kids]), section=" / ".join(parent),
+                                          kind="outline", page=page)
+    return out
+
+
 def chunk_sections(sections: list[Section], target: int = 320, max_chars: int = 700,
                    min_chars: int = 40) -> list[Chunk]:
-    """All chunks of a document, in reading order, numbered from 0."""
+    """All chunks of a document, in reading order, numbered from 0. A section's first
+    chunk starts with its heading line (a passage is read, and quoted, under its heading);
+    outlines of subheadings come before the sections they list."""
     chunks: list[Chunk] = []
-    for section in sections:
+    outlines = outline_chunks(sections)
+    headed: set[str] = set()
+    for i, section in enumerate(sections):
+        if i in outlines:
+            chunks.append(outlines[i])
         if section.kind == "table":
             pieces = chunk_table_section(section, max_chars)
         elif section.kind == "box":
             pieces = chunk_box_section(section, target, max_chars)
         else:
             pieces = chunk_text_section(section, target, max_chars)
+        heading = section.path[-1] if section.path and section.kind != "table" else ""
         for text, page in pieces:
             if not text.strip():
                 continue
+            if heading and section.path_text not in headed:
+                headed.add(section.path_text)
+                text = f"{heading}\n{text}"
             # a fragment too short to stand alone joins the previous chunk of its section
             if (len(text) < min_chars and chunks and chunks[-1].section == section.path_text
-                    and len(chunks[-1].text) + len(text) <= max_chars):
+                    and chunks[-1].kind == section.kind and len(chunks[-1].text) + len(text) <= max_chars):
                 chunks[-1].text = chunks[-1].text + text
                 continue
             chunks.append(Chunk(text=text, section=section.path_text, kind=section.kind,

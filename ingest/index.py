@@ -36,6 +36,8 @@ class Index:
         self._lexical: LexicalIndex | None = None
         self._lexical_generation: str | None = None  # the store generation it was last checked at
         self._lexical_lock = threading.Lock()
+        self._unit_cache: dict[str, np.ndarray] = {}
+        self._query_cache: dict[str, np.ndarray] = {}
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -70,7 +72,7 @@ class Index:
 
     def _check_lexical(self, generation: str, settled: bool) -> LexicalIndex:
         """The slow path: compare the collection's fingerprint (all ids), load or rebuild."""
-        fingerprint = self.store.fingerprint()
+        fingerprint = self.fingerprint()
         if self._lexical is None or self._lexical.fingerprint != fingerprint:
             loaded = LexicalIndex.load(self.lexical_path)
             if loaded is not None and loaded.fingerprint == fingerprint:
@@ -80,8 +82,13 @@ class Index:
         self._lexical_generation = generation if settled else None
         return self._lexical
 
+    def fingerprint(self) -> str:
+        """What the BM25 index is checked against: the collection's ids and the vocabulary
+        (which decides how texts are tokenized)."""
+        return f"{self.store.fingerprint()}:{self.vocab.digest}"
+
     def rebuild_lexical(self, fingerprint: str | None = None) -> LexicalIndex:
-        fingerprint = fingerprint or self.store.fingerprint()
+        fingerprint = fingerprint or self.fingerprint()
         ids, texts, metas = [], [], []
         for cid, text, meta in self.store.iter_all():
             ids.append(cid)
@@ -95,10 +102,51 @@ class Index:
 
     def lexical_is_fresh(self) -> bool:
         loaded = self._lexical or LexicalIndex.load(self.lexical_path)
-        return loaded is not None and loaded.fingerprint == self.store.fingerprint()
+        return loaded is not None and loaded.fingerprint == self.fingerprint()
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embedder.embed_query(text)
+        """A query vector; the last few are remembered (retrieval and evidence scoring of
+        one question both need it)."""
+        v = self._query_cache.get(text)
+        if v is None:
+            v = self.embedder.embed_query(text)
+            self._remember_query(text, v)
+        return v
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Several short queries at once (the parts of a question): one call to the model."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        if todo:
+            for t, v in zip(todo, self.embedder.embed_queries(todo)):
+                self._remember_query(t, v)
+        return np.stack([self._query_cache[t] for t in texts]) if texts else np.zeros((0, self.embedder.dim), np.float32)
+
+    def _remember_query(self, text: str, vec: np.ndarray) -> None:
+        if len(self._query_cache) >= 256:
+            self._query_cache.pop(next(iter(self._query_cache)))
+        self._query_cache[text] = vec
+
+    def unit_vectors(self, texts: list[str]) -> np.ndarray:
+        """Vectors of evidence units, embedded at ingest and looked up by content hash (a
+        small in-memory cache in front of the SQLite one). A unit missing from the cache
+        (another machine ingested it) is embedded once and cached, never per query."""
+        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        missing: list[int] = []
+        for i, t in enumerate(texts):
+            v = self._unit_cache.get(t)
+            if v is None:
+                missing.append(i)
+            else:
+                out[i] = v
+        if missing:
+            todo = list(dict.fromkeys(texts[i] for i in missing))
+            vecs = self.embedder.embed_passages(todo)
+            if len(self._unit_cache) > 200_000:
+                self._unit_cache.clear()
+            self._unit_cache.update(zip(todo, vecs))
+            for i in missing:
+                out[i] = self._unit_cache[texts[i]]
+        return out
 
     # --- writers hold the home lock -------------------------------------------------
     @contextmanager
@@ -130,6 +178,10 @@ def lexical_text(text: str, meta: dict) -> str:
 
 
 def embedding_text(text: str, section: str) -> str:
-    """What the embedder sees: the last two headings give a short passage its topic."""
-    tail = " / ".join(section.split(" / ")[-2:]) if section else ""
+    """What the embedder sees: the last two headings give a short passage its topic (the
+    last one only once when the passage already starts with it)."""
+    heads = section.split(" / ")[-2:] if section else []
+    if heads and text.startswith(heads[-1]):
+        heads = heads[:-1]
+    tail = " / ".join(heads)
     return f"{tail}\n{text}" if tail else text

@@ -43,7 +43,7 @@ class Tokenizer:
         self.vocab = vocab
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
-        for word in list(vocab.terms) + list(vocab.regions):
+        for word in list(vocab.terms) + list(vocab.regions) + list(vocab.aliases):
             self._jieba.add_word(word, freq=200000)
             self._jieba.suggest_freq(word, tune=True)
         self.stopwords = load_stopwords()
@@ -129,6 +129,14 @@ class LexicalIndex:
                 cache.clear()
             found = np.fromiter((filters.matches(m) for m in self.metas), dtype=bool, count=len(self.metas))
             cache[filters] = found
+        return found
+
+    def documents(self) -> frozenset[str]:
+        """The names of the user's own documents in the index (not the built-in corpus)."""
+        found = self.__dict__.get("_documents")
+        if found is None:
+            found = self.__dict__["_documents"] = frozenset(
+                m.get("source", "") for m in self.metas if m.get("origin") != "builtin")
         return found
 
     def search(self, tokens: list[str], n: int, mask: np.ndarray | None = None) -> list[LexicalHit]:

@@ -26,14 +26,16 @@ from .enrich import case_facets, chunk_metadata
 from .index import Index, embedding_text
 from .loaders import SUPPORTED_SUFFIXES, file_hash, load_document
 from .structure import split_sections
+from .units import chunk_units
 
-PIPELINE_VERSION = "7"  # 7: every chunk carries its document's access label
+PIPELINE_VERSION = "8"  # 8: headings in chunk text, outline chunks, evidence units embedded at ingest
 
 
-def pipeline_id(settings: Settings, model_id: str) -> str:
-    """Changes when anything that shapes chunks or vectors changes: then files re-ingest."""
+def pipeline_id(settings: Settings, model_id: str, vocab_digest: str = "") -> str:
+    """Changes when anything that shapes chunks or vectors changes (the vocabulary too:
+    it decides which places and terms a chunk carries): then files re-ingest."""
     key = f"{PIPELINE_VERSION}|{settings.chunk_chars}|{settings.max_chunk_chars}|" \
-          f"{settings.min_chunk_chars}|{model_id}"
+          f"{settings.min_chunk_chars}|{model_id}|{vocab_digest}"
     return hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
@@ -104,7 +106,7 @@ def ingest_paths(index: Index, paths: list[Path], *, origin: str = "user", acces
     files, problems = collect_files(paths)
     report = IngestReport(results=list(problems))
     settings = index.settings
-    pipeline = pipeline_id(settings, index.embedder.model_id)
+    pipeline = pipeline_id(settings, index.embedder.model_id, index.vocab.digest)
     with index.write_lock():
         states = index.store.doc_states()
         # disable=None: a bar on a terminal, nothing in logs and pipes
@@ -182,12 +184,17 @@ def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: s
                 meta["case_like"] = False
         meta.update(extra)
         metas.append(meta)
+    # evidence units are embedded now, once, so that answers score sentences by meaning
+    # without embedding any at query time (the vectors live in the content-hash cache)
+    unit_inputs = list(dict.fromkeys(u.embed_text for c in chunks for u in chunk_units(c.text, c.kind, c.section)
+                                     if u.embedded))
     sub = None
     if bar is not None and len(chunks) > 32:
-        sub = tqdm(total=len(chunks), unit="块", desc=f"  向量化 {source[:24]}", leave=False,
+        sub = tqdm(total=len(chunks) + len(unit_inputs), unit="段", desc=f"  向量化 {source[:24]}", leave=False,
                    dynamic_ncols=True, disable=None)
     try:
         vectors = index.embedder.embed_passages(embed_inputs, progress=sub.update if sub else None)
+        index.embedder.embed_passages(unit_inputs, progress=sub.update if sub else None)
     finally:
         if sub:
             sub.close()

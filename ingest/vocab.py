@@ -23,6 +23,7 @@ class Vocab:
     cities: dict[str, str]  # city -> province
     districts: dict[str, str]  # district -> city
     raw: dict = field(default_factory=dict, compare=False, hash=False)
+    aliases: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # 海淀 -> 海淀区
 
     @cached_property
     def regions(self) -> tuple[str, ...]:
@@ -43,7 +44,7 @@ class Vocab:
     @cached_property
     def _region_re(self) -> re.Pattern:
         # built once per vocabulary: find_regions runs for every paragraph answered or checked
-        names = sorted(set(self.regions), key=len, reverse=True)
+        names = sorted(set(self.regions) | set(self.aliases), key=len, reverse=True)
         return re.compile("|".join(re.escape(n) for n in names))
 
     def region_spans(self, text: str) -> list[tuple[int, int]]:
@@ -54,13 +55,28 @@ class Vocab:
         """Regions named in ``text``; a district also counts for its city."""
         found: dict[str, None] = {}
         for m in self._region_re.finditer(text):
-            name = m.group(0)
-            name = name if name in self.provinces or name in self.cities or name in self.districts \
-                else _strip_suffix(name, self)
+            name = self.canonical(m.group(0))
             found[name] = None
             for parent in self.ancestors(name):
                 found.setdefault(parent, None)
         return list(found)
+
+
+    @cached_property
+    def digest(self) -> str:
+        """A short hash of the vocabulary: ingest re-runs and BM25 rebuilds when it changes."""
+        import hashlib
+        import json
+
+        return hashlib.sha1(json.dumps(self.raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:10]
+
+    def canonical(self, name: str) -> str:
+        """The listed name of a region as written ("无锡市" → 无锡, "海淀" → 海淀区)."""
+        if name in self.provinces or name in self.cities or name in self.districts:
+            return name
+        if name in self.aliases:
+            return self.aliases[name]
+        return _strip_suffix(name, self)
 
 
 def _strip_suffix(name: str, vocab: Vocab) -> str:
@@ -83,4 +99,5 @@ def load_vocab(path: Path = DEFAULT_VOCAB) -> Vocab:
         if key not in data:
             raise ConfigError(f"词表文件缺少「{key}」：{path}")
     return Vocab(terms=tuple(data["terms"]), provinces=dict(data["provinces"]),
-                 cities=dict(data["cities"]), districts=dict(data["districts"]), raw=data)
+                 cities=dict(data["cities"]), districts=dict(data["districts"]), raw=data,
+                 aliases={a: n for a, n in (data.get("region_aliases") or {}).items() if n in data["districts"]})

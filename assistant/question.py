@@ -1,0 +1,342 @@
+"""Question understanding: split a compound question into its parts, and for each part
+the slot it asks for and its qualifiers.
+
+Users ask two or three things at once ("…有多少个？从啥时候开始算？"), distribute over
+entities ("无锡、合肥、海淀三地…各有什么侧重"), and wrap the question in context
+("领导让我报个数："). Each part is answered on its own and may be missing from the
+material on its own, so the composer and the answerability decision work per part.
+
+Rules, not a model: they follow the grammar of Chinese questions (question words,
+clause punctuation, the distributive 各/分别), never the wording of a particular item.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from ingest.enrich import find_years
+from ingest.vocab import Vocab
+
+# words that make a clause a question
+QUESTION_WORD = re.compile(
+    r"多少|几[个项家条类次年月天部座批种层步阶位大成]?|哪|什么|啥|怎么|怎样|如何|咋|为什么|为何|为啥|何时|何种|"
+    r"是否|有没有|能不能|可不可以|要不要|是不是|会不会|吗[？?]?$|呢[？?]?$|多久|多长|多大|多高|多快|多远|谁|"
+    r"区别|不同|差别|差异|不一样|一样吗|对不上|还是|([\u4e00-\u9fff])不\1|[有得]多(?!少|个|种|家|项|年|次|位)[\u4e00-\u9fff]")
+# words that look like question words but ask nothing ("这几年", "近几年来")
+NOT_A_QUESTION = re.compile(r"(?:这|近|前|过去)几[年天个月]|几年来|多年来|几乎|多个|多种|多家|多项|多方")
+SEGMENT_END = re.compile(r"(?<=[？?！!；;。])")
+# a new question introduced inside a sentence ("…多少个，另外…", "…以及…")
+CLAUSE_LEAD = re.compile(r"^(?:另外|此外|还有|同时|再者|以及|并且|而且|那么|那|又|再)[，,、\s]*")
+CLAUSE_SPLIT = re.compile(r"(?<=[，,：:])")
+DISTRIBUTIVE = re.compile(r"各自|分别|各(?=[有是为自占管拿给叫用得做出干算属在几多什哪怎])")
+CONJUNCTION = re.compile(r"[、和与及跟]|以及")
+QUOTED = re.compile(r"《([^》]{2,40})》|“([^”]{2,30})”|\"([^\"]{2,30})\"|「([^」]{2,30})」")
+# a group of places standing for the places just listed ("三地", "两市", "等地")
+PLACE_GROUP = re.compile(r"[两二三四五六七八九十几]?(?:地|市|城|省)(?=[，,拿在都各分对把的])|等地")
+
+SLOT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("comparison", re.compile(r"区别|有什么不同|有何不同|什么不同|哪些不同|不同之处|差别|差异|不一样|一样吗|对不上|"
+                              r"相比|对比|哪个更|谁更|有何异同")),
+    ("reason", re.compile(r"为什么|为何|为啥|什么原因|原因是|何以|怎么回事|短板在哪|问题在哪")),
+    ("time", re.compile(r"什么时候|何时|哪一?年|哪个月|几月|哪天|哪一天|啥时候|截止(?:日期|时间)|什么时间|"
+                        r"哪年哪月|从(?:啥|什么)时候|多久|多长时间|几年")),
+    ("place", re.compile(r"哪个城市|哪些城市|哪座城市|哪几个城市|哪个省|哪些省|哪个区|哪些区|哪个地方|哪些地方|"
+                         r"哪里|哪儿|哪个地区|哪些地区|什么地方|落在哪|哪几个地方")),
+    ("name", re.compile(r"叫什么|什么名字|名称|名字|哪家|哪个部门|哪些部门|谁|哪份文件|什么文件|文号|编号|"
+                        r"哪个机构|哪些机构|哪些企业|哪家公司|哪些单位|哪个单位|文件叫")),
+    ("list", re.compile(r"哪些|哪几|几方面|几个方面|哪几类|几类|几大类|几个阶段|几个?层|几步|几种|几套|"
+                        r"有什么(?:做法|办法|建议|手段|举措|措施|特点|特色|变化|趋势|风险|问题)|都有什么|都是什么|"
+                        r"分成了?哪|包括什么|分别是什么|几样|哪[两三四五六七八九十几\d]+[块类个种条项样方大]")),
+    ("number", re.compile(r"多少|几[个项家条类次部座批位成倍]|比例|占比|比重|覆盖率|多大|多高|多快|多远|规模|"
+                          r"增速|增长率|排第几|第几|几")),
+    ("how", re.compile(r"怎么|怎样|如何|咋|靠什么|通过什么|用什么|什么办法|什么方式|什么模式|什么路径")),
+    ("yesno", re.compile(r"是否|有没有|能不能|可不可以|要不要|是不是|会不会|需要.*吗|吗[？?]?$")),
+)
+# the kind of quantity a number slot asks for, and the units that express it
+QUANTITY_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("money", re.compile(r"钱|资金|金额|投资|投入|费用|补贴|补助|奖补|奖励|租金|门票|票价|预算|经费|价格|收费|"
+                         r"合同额|卖了多少|营收|收入|产值|市场规模|交易额|补多少|给多少|拿多少|融资")),
+    ("percent", re.compile(r"比例|占比|比重|百分之|覆盖率|增速|增长率|率(?:是|为|有|达)?多少|份额|几成|占.{0,8}多少")),
+    ("duration", re.compile(r"多久|多长时间|几年|几个月|几天|期限|周期")),
+    ("people", re.compile(r"多少人|游客|人次|客流|用户数|多少名")),
+    ("area", re.compile(r"面积|多少平方|多少亩|多大地方|占地|空间有多")),
+)
+# words that carry no content in a question (its frame, not its subject); vocab.yaml adds more
+FILLERS = frozenset("""多少 几 几个 哪些 哪个 哪 什么 啥 如何 怎样 怎么 咋 是否 吗 呢 请问 具体 大概 大约 一共 总共 主要
+分别 各 各自 都 又 还 再 能 可以 有没有 有 是 说 讲 提 提到 提出 里 中 的 了 那 这 那个 这个 那份 这份 那些 这些 那篇
+到底 究竟 现在 目前 已经 一下 帮 我 我们 咱们 你 报告 文章 材料 资料 里面 其中 怎么样 情况 哪一 问 想 知道
+时候 一些 这块 那块 方面 上面 下面 当时 以后 之后 后来 还是 或者 以及 并且 而且 一个 一份 那种 这种""".split())
+
+
+@dataclass
+class Part:
+    """One thing the question asks."""
+
+    text: str  # the part as asked, with the clauses it leans on
+    slot: str  # number | time | place | name | list | reason | how | comparison | yesno | what
+    quantity: str | None = None  # for a number slot: money | percent | duration | people | area | count
+    entities: list[str] = field(default_factory=list)  # places it asks about (own or inherited)
+    years: list[int] = field(default_factory=list)
+    programmes: list[str] = field(default_factory=list)  # quoted names: 《…》, “…”
+    attributes: list[str] = field(default_factory=list)  # what it asks about (收费标准, 注册资本 …)
+    own_text: str = ""  # the part without the context it leans on
+    context: str = ""  # the clauses it leans on, and the subject it inherits from the part before
+    width: int = 1  # how many things it asks for at once ("效率和满意度" → 2)
+    fresh: bool = False  # opens a new topic ("另外…"): it inherits nothing from the part before
+    asks: str = ""  # what it asks, without its subject ("…公司的总经理叫什么名字" → 总经理叫什么名字)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Question:
+    text: str
+    parts: list[Part]
+    context: str = ""  # clauses that ask nothing ("领导让我报个数")
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "context": self.context, "parts": [p.to_dict() for p in self.parts]}
+
+
+def slot_of(text: str) -> str:
+    text = NOT_A_QUESTION.sub("", text)
+    for name, pattern in SLOT_PATTERNS:
+        if pattern.search(text):
+            return name
+    return "what"
+
+
+def quantity_of(text: str) -> str:
+    text = NOT_A_QUESTION.sub("", text)
+    for name, pattern in QUANTITY_PATTERNS:
+        if pattern.search(text):
+            return name
+    return "count"
+
+
+def programmes_in(text: str) -> list[str]:
+    return [next(g for g in m.groups() if g) for m in QUOTED.finditer(text)]
+
+
+def _is_question(clause: str) -> bool:
+    return bool(QUESTION_WORD.search(NOT_A_QUESTION.sub("", clause)))
+
+
+def _clauses(segment: str) -> list[str]:
+    """A sentence cut at commas and colons, and where 另外/以及… open a new question."""
+    out: list[str] = []
+    for piece in CLAUSE_SPLIT.split(segment):
+        piece = piece.strip()
+        if not piece:
+            continue
+        m = re.search(r"[，,]?(另外|此外|还有|以及|同时)(?=[^的]{2,})", piece)
+        if m and m.start() > 2 and _is_question(piece[m.end():]) and _is_question(piece[:m.start()]):
+            out.extend([piece[:m.start()], piece[m.start():]])
+        else:
+            out.append(piece)
+    return out
+
+
+def _split_coordinated_questions(clause: str) -> list[str]:
+    """"汇了多少数据、接了多少物联设备" → two questions: each side of a 、/和 has its own question word."""
+    pieces = re.split(r"[、；;]|(?<=[^\s])(?:和|以及|并且|而且|还)(?=[^\s]{2,})", clause)
+    if len(pieces) >= 2 and all(_is_question(p) for p in pieces if p.strip()):
+        return [p.strip() for p in pieces if p.strip()]
+    return [clause]
+
+
+_GROUP_WORD = re.compile(r"(?:这|那)?[两二三四五六七八九十几]+(?:块|类|个方面|方面|项|样|地|个|级|条路|条|种)$")
+_PRONOUN = re.compile(r"^(?:它们|它|其|该|这|那)")
+
+
+def _conjuncts(phrase: str) -> list[str]:
+    """"交通类和医疗类" → [交通类, 医疗类]; nothing unless it is a short coordination."""
+    items = [_PRONOUN.sub("", _GROUP_WORD.sub("", c)).strip() for c in CONJUNCTION.split(phrase) if c.strip()]
+    items = [c for c in items if c]
+    return items if 2 <= len(items) <= 4 and all(len(c) <= 15 for c in items) else []
+
+
+def _strip_frame(text: str) -> str:
+    return CLAUSE_LEAD.sub("", text.strip()).strip("，,：: ")
+
+
+class QuestionReader:
+    """Reads questions with the vocabulary's places and filler words."""
+
+    def __init__(self, vocab: Vocab, tokenize=None):
+        self.vocab = vocab
+        self.tokenize = tokenize
+        extra = vocab.raw.get("question_fillers") or []
+        self.fillers = FILLERS | frozenset(extra)
+
+    def read(self, question: str) -> Question:
+        text = " ".join((question or "").split())
+        raw_parts: list[tuple[str, str]] = []  # (context it leans on, the question clause)
+        context_all: list[str] = []
+        for segment in (s for s in SEGMENT_END.split(text) if s.strip()):
+            pending: list[str] = []
+            seg_parts: list[tuple[str, str]] = []
+            for clause in _clauses(segment.strip()):
+                if _is_question(clause):
+                    for q in _split_coordinated_questions(clause):
+                        seg_parts.append(("".join(pending), q))
+                elif seg_parts:  # a trailing clause belongs to the question before it
+                    ctx, q = seg_parts[-1]
+                    seg_parts[-1] = (ctx, q + clause)
+                else:
+                    pending.append(clause)
+            if not seg_parts:
+                context_all.extend(pending)
+                continue
+            raw_parts.extend(seg_parts)
+        if not raw_parts:
+            raw_parts = [("", text)]
+        context = "".join(context_all)
+        parts: list[Part] = []
+        for ctx, q in raw_parts:
+            for own, lean in self._distribute(q, ctx):
+                parts.append(self._part(own, lean.strip("，,：: "), context))
+        self._inherit(parts)
+        return Question(text, parts, context)
+
+    # --- distribution over coordinated items ---------------------------------------
+    def _distribute(self, clause: str, ctx: str) -> list[tuple[str, str]]:
+        """"A和B各有多少" → "A有多少", "B有多少"; "无锡、合肥、海淀三地…各有什么侧重" → one
+        part per place. Returns (own text, context) pairs."""
+        if not DISTRIBUTIVE.search(clause):
+            return [(clause, ctx)]
+        # places listed in the clause or its context
+        scope = ctx + clause
+        places = self._listed_places(scope)
+        if len(places) >= 2:
+            return [(DISTRIBUTIVE.sub("", self._with_only_place(clause, p)), self._with_only_place(ctx, p))
+                    for p in places[:4]]
+        m = DISTRIBUTIVE.search(clause)
+        head, tail = clause[:m.start()], clause[m.end():]
+        # the coordinated phrase right before 各: after the last boundary (，的里中在)
+        cut = max(head.rfind(ch) for ch in "，,的里中在：:") + 1
+        conjuncts = _conjuncts(head[cut:])
+        if conjuncts:
+            return [(head[:cut] + c + tail, ctx) for c in conjuncts]
+        # or the clause before it ("管路灯的那个和城市运行平台那个，分别算哪一类")
+        last = re.split(r"(?<=[，,：:])", ctx.rstrip("，,：: "))[-1] if ctx and not head.strip() else ""
+        conjuncts = _conjuncts(last.rstrip("，,：: "))
+        if conjuncts:
+            rest = ctx.rstrip("，,：: ")[: -len(last.rstrip("，,：: "))] if last else ctx
+            return [(c + tail, rest) for c in conjuncts]
+        return [(DISTRIBUTIVE.sub("", clause), ctx)]
+
+    def _place_list(self, text: str) -> tuple[int, int, list[tuple[str, str]]] | None:
+        """Places listed together ("无锡、合肥、海淀三地"): the span of the list and each
+        place as (listed name, as written)."""
+        spans = self.vocab.region_spans(text)
+        best = None
+        i = 0
+        while i < len(spans):
+            j = i
+            while j + 1 < len(spans) and CONJUNCTION.fullmatch(text[spans[j][1]:spans[j + 1][0]].lstrip("市省区") or "、"):
+                j += 1
+            if j > i and (best is None or j - i > len(best[2]) - 1):
+                end = spans[j][1]
+                group = PLACE_GROUP.match(text, end)
+                best = (spans[i][0], group.end() if group else end,
+                        [(self.vocab.canonical(text[a:b]), text[a:b]) for a, b in spans[i:j + 1]])
+            i = j + 1
+        return best
+
+    def _listed_places(self, text: str) -> list[str]:
+        found = self._place_list(text)
+        names: list[str] = []
+        for name, _ in found[2] if found else []:
+            if name not in names:
+                names.append(name)
+        return names
+
+    def _with_only_place(self, text: str, keep: str) -> str:
+        """``text`` with its list of places cut down to ``keep`` (as written there)."""
+        found = self._place_list(text)
+        if not found:
+            return text
+        a, b, places = found
+        written = next((w for n, w in places if n == keep), keep)
+        return text[:a] + written + text[b:]
+
+    # --- one part -------------------------------------------------------------------
+    def _part(self, raw: str, local: str, context: str) -> Part:
+        """One part: its own clause, the clauses before it in its sentence (``local``) and
+        the question's context; places and years come from the nearest of the three."""
+        own = _strip_frame(raw) or raw.strip()
+        lean = (context + local).strip("，,：: ")
+        full = f"{lean}，{own}" if lean else own
+        slot = slot_of(own)
+        part = Part(text=full, slot=slot, own_text=own, context=lean,
+                    quantity=quantity_of(own) if slot == "number" else None,
+                    entities=self._places(own) or self._places(local) or self._places(context),
+                    years=find_years(own) or find_years(local) or find_years(context),
+                    programmes=programmes_in(full), fresh=bool(re.match(r"[，,\s]*(?:另外|此外|还有)", raw)))
+        part.attributes = self._attributes(own, part)
+        part.asks = self._asks(own, part)
+        part.width = max(1, min(4, len(re.findall(r"[、和与及]", self._attribute_phrase(own))) + 1))
+        return part
+
+    def _places(self, text: str) -> list[str]:
+        """The places named, most specific only (for 常州 the province 江苏 is implied)."""
+        found = self.vocab.find_regions(text)
+        implied = {a for e in found for a in self.vocab.ancestors(e)}
+        return [e for e in found if e not in implied]
+
+    @staticmethod
+    def _attribute_phrase(own: str) -> str:
+        """The words around the question word, where the attribute asked about sits."""
+        m = QUESTION_WORD.search(own)
+        return own[max(0, m.start() - 12): m.end() + 8] if m else own
+
+    def _attributes(self, own: str, part: Part) -> list[str]:
+        """What the part asks about: the content words after its subject ("…公司的总经理叫什么"
+        → 总经理), or of its whole clause when it has no "X的" subject; never a place, a
+        year, a quoted name, a question word or a filler."""
+        if self.tokenize is None:
+            return []
+        m = QUESTION_WORD.search(own)
+        cut = max(own.rfind(ch, 0, m.start()) for ch in "的里") + 1 if m else 0
+        words = self._content_words(own[cut:], part) if cut else []
+        return words or self._content_words(own, part)
+
+    @staticmethod
+    def _asks(own: str, part: Part) -> str:
+        m = QUESTION_WORD.search(own)
+        cut = max(own.rfind(ch, 0, m.start()) for ch in "的里") + 1 if m else 0
+        text = own[cut:] if cut else own
+        for name in sorted(part.entities + part.programmes, key=len, reverse=True):
+            text = text.replace(name, "")
+        text = QUOTED.sub("", text).strip("，,：: ")
+        return text if len(text) >= 2 else own
+
+    def _content_words(self, text: str, part: Part) -> list[str]:
+        subject = set(part.entities) | {str(y) for y in part.years}
+        quoted = "".join(part.programmes)
+        out: list[str] = []
+        for tok in self.tokenize(QUOTED.sub(" ", text)):
+            if len(tok) == 1 and not tok.isascii():
+                continue
+            if tok in self.fillers or tok in subject or tok in quoted or QUESTION_WORD.search(NOT_A_QUESTION.sub("", tok)):
+                continue
+            if re.fullmatch(r"\d+", tok) or tok in self.vocab.regions:
+                continue
+            if tok not in out:
+                out.append(tok)
+        return out
+
+    def _inherit(self, parts: list[Part]) -> None:
+        """A later part that names no subject of its own asks about the part before
+        ("东莞…有多少个？主要集中在哪些赛道？": the second is about 东莞 too), unless it
+        opens a new topic ("另外…")."""
+        for prev, part in zip(parts, parts[1:]):
+            if part.fresh or part.entities or part.programmes or part.context:
+                continue
+            part.context = prev.own_text
+            part.text = f"{part.context}，{part.own_text}"
+            part.entities = list(prev.entities)
+            part.years = part.years or list(prev.years)
+            part.programmes = list(prev.programmes)

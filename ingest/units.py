@@ -1,0 +1,179 @@
+"""Evidence units: the pieces of a chunk an answer can quote.
+
+A unit is a sentence, a whole enumeration (一是…二是…, （1）…（2）…, 第一…第二…, with
+the lead-in that announces it), or a table row with its caption and header. The
+answer composer scores units against each part of a question; ingest embeds them once
+(cached by content hash) so that scoring by meaning never embeds a sentence at query
+time. Segmentation is deterministic: ingest and query time cut a chunk the same way.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .chunk import split_sentences
+
+# the start of one item of an enumeration, by family: items of one list share a family
+# ("一是…二是…" is one list, "第一步…第二步…" another)
+ENUM_FAMILIES: tuple[tuple[str, re.Pattern], ...] = (
+    ("是", re.compile(r"^[一二三四五六七八九十]{1,2}是")),
+    ("第步", re.compile(r"^第[一二三四五六七八九十]{1,2}(?:步|阶|层|类|个方面|阶段)")),
+    ("第", re.compile(r"^第[一二三四五六七八九十]{1,2}[，,、：:]")),
+    ("序", re.compile(r"^(?:首先|其次|再次|最后)[，,]")),
+    ("括号", re.compile(r"^[（(][一二三四五六七八九十\d]{1,2}[)）]")),
+    ("圈", re.compile(r"^[①-⑳]")),
+    ("点", re.compile(r"^\d{1,2}[.．、](?!\d)")),
+)
+# a sentence announcing an enumeration that follows it
+LIST_LEAD = re.compile(r"(?:[：:]\s*$|包括以下|如下|以下(?:[一二三四五六七八九十几\d]+)?(?:个)?方面|主要(?:有|包括)[^。；]{0,12}[：:]$)")
+MIN_UNIT_CHARS = 6
+MAX_LIST_CHARS = 700  # a longer enumeration stays as separate items (each still knows its lead)
+MAX_PARAGRAPH_CHARS = 260  # a short paragraph is also a unit: its sentences often answer together
+# lines of a case card that label it rather than state a fact ("地区：合肥（安徽） 年份：2025 …")
+CARD_LABEL_LINE = re.compile(r"^(?:案例|地区|技术|机制)[：:]")
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str  # what an answer quotes
+    kind: str  # "sentence" | "item" | "list" | "paragraph" | "row" | "heading"
+    para: int  # the line of the chunk it starts on
+    lead: str = ""  # what it leans on: an item's or list's lead-in, a row's caption and header
+    items: tuple[str, ...] = ()  # a list's items, in order
+
+    @property
+    def embed_text(self) -> str:
+        """What the embedder sees: a row with its header (its cells mean nothing alone)."""
+        return f"{self.lead}\n{self.text}" if self.kind == "row" and self.lead else self.text
+
+    @property
+    def embedded(self) -> bool:
+        """Lists and paragraphs are scored through their parts' vectors, so they are not embedded."""
+        return self.kind not in ("list", "paragraph")
+
+
+def item_family(sentence: str) -> str | None:
+    """The enumeration family a sentence opens an item of, or None."""
+    s = sentence.lstrip("-•·* ")
+    return next((name for name, pattern in ENUM_FAMILIES if pattern.match(s)), None)
+
+
+_INLINE_LEAD = re.compile(r"^(.{4,}?(?:[：:]\s*(?=一是|第一[，,、]|[（(][一1][)）]|1[.．、](?!\d)|①)"
+                          r"|[，,]\s*(?=一是|[（(][一1][)）])))")
+
+
+def _split_inline_lead(sentence: str) -> list[str]:
+    """"…六方面能力：一是构建…；" holds the lead-in and the first item: cut them apart."""
+    m = _INLINE_LEAD.match(sentence)
+    return [m.group(1), sentence[m.end():]] if m else [sentence]
+
+
+def table_units(text: str) -> list[Unit]:
+    """Each row of a table chunk, under its caption and header row. A row that leaves its
+    first cells empty (merged cells in the original) takes them from the row above."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    header_at = next((i for i, ln in enumerate(lines) if "\t" in ln), None)
+    if header_at is None:
+        return text_units(text)
+    lead = "\n".join(lines[: header_at + 1])
+    width = len(lines[header_at].split("\t"))
+    units: list[Unit] = []
+    above: list[str] = []
+    for i, line in enumerate(lines[header_at + 1:], start=header_at + 1):
+        cells = [c.strip() for c in line.split("\t")]
+        if line.strip() == lines[header_at].strip():
+            continue  # the header repeated after a page break
+        if 1 < len(cells) < width and len(above) == width:
+            cells = above[: width - len(cells)] + cells
+        if len(cells) == width:
+            above = cells
+        row = "\t".join(cells)
+        if len(row.strip()) >= MIN_UNIT_CHARS:
+            units.append(Unit(row, "row", i, lead))
+    return units
+
+
+def text_units(text: str, card: bool = False) -> list[Unit]:
+    """Sentences, and enumerations kept whole with their lead-in."""
+    units: list[Unit] = []
+    lead = ""  # the sentence just read, when it announces an enumeration
+    items: list[tuple[str, int]] = []  # the enumeration being read
+    items_lead, family = "", None
+
+    def close():
+        nonlocal items, items_lead, family
+        if len(items) >= 2:
+            full = items_lead + "".join(s for s, _ in items)
+            if len(full) <= MAX_LIST_CHARS:
+                units.append(Unit(full, "list", items[0][1], items_lead, tuple(s for s, _ in items)))
+        for s, p in items:
+            units.append(Unit(s, "item" if len(items) >= 2 else "sentence", p, items_lead))
+        items, items_lead, family = [], "", None
+
+    for p, line in enumerate(text.split("\n")):
+        line = line.strip()
+        if not line or (card and CARD_LABEL_LINE.match(line)):
+            close()
+            lead = ""
+            continue
+        sentences = [piece for s in split_sentences(line) for piece in _split_inline_lead(s)]
+        for s in sentences:
+            fam = item_family(s)
+            if fam is not None and fam == family:
+                items.append((s, p))
+                continue
+            close()
+            if fam is not None:
+                # a new enumeration; the sentence before it is its lead-in when it announces it
+                if lead and units and units[-1].text == lead:
+                    units.pop()
+                    items_lead = lead
+                items, family = [(s, p)], fam
+                lead = ""
+                continue
+            if len(s) >= MIN_UNIT_CHARS:
+                units.append(Unit(s, "sentence", p))
+            # a lead-in announces what follows ("…包括以下三个方面：", "…体现为，" before 一是)
+            lead = s if LIST_LEAD.search(s) or s.endswith(("，", ",")) else ""
+    close()
+    units = [u for u in units if len(u.text) >= MIN_UNIT_CHARS]
+    return units + _paragraph_units(units)
+
+
+def _paragraph_units(units: list[Unit]) -> list[Unit]:
+    """A short paragraph of two or more sentences, whole (not one holding a list)."""
+    out: list[Unit] = []
+    by_para: dict[int, list[Unit]] = {}
+    for u in units:
+        by_para.setdefault(u.para, []).append(u)
+    for p, members in by_para.items():
+        if any(u.kind in ("list", "item") for u in members):
+            continue
+        sentences = [u.text for u in members if u.kind == "sentence"]
+        text = "".join(sentences)
+        if len(sentences) >= 2 and len(text) <= MAX_PARAGRAPH_CHARS:
+            out.append(Unit(text, "paragraph", p, "", tuple(sentences)))
+    return out
+
+
+def outline_units(text: str) -> list[Unit]:
+    """An outline chunk (a heading and its subheadings) is one list: the subheadings in order."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    lead, kids = (lines[0], lines[1:]) if len(lines) > 1 else ("", lines)
+    units = [Unit("；".join(kids) + "。", "list", 1, lead, tuple(kids))] if len(kids) >= 2 else []
+    return units + [Unit(k, "heading", i, lead) for i, k in enumerate(kids, start=1)]
+
+
+def chunk_units(text: str, kind: str, section: str = "") -> list[Unit]:
+    """The evidence units of one chunk, in reading order. A first line that repeats the
+    section's heading is a heading unit: quotable, but it states no fact by itself."""
+    if kind == "table":
+        return table_units(text)
+    if kind == "outline":
+        return outline_units(text)
+    heading = section.split(" / ")[-1].strip() if section else ""
+    first, _, rest = text.partition("\n")
+    if heading and first.strip() == heading and rest:
+        return [Unit(heading, "heading", 0)] + [
+            Unit(u.text, u.kind, u.para + 1, u.lead, u.items) for u in text_units(rest, card=(kind == "case"))]
+    return text_units(text, card=(kind == "case"))
