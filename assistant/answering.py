@@ -135,15 +135,10 @@ def part_features(pe: PartEvidence, probs: np.ndarray) -> dict[str, float]:
         col = {f: i for i, f in enumerate(UNIT_FEATURES)}
         f = pe.features
         fits = fitting(pe) > 0  # the best unit about the place and year asked, with what the slot asks for
-        out.update(best_prob=float(probs[best]), second_prob=float(probs[order[1]]) if len(order) > 1 else 0.0,
-                   fit_prob=float(probs[fits].max()) if fits.any() else 0.0,
-                   best_attr=float(f[order[:3], col["attr_cov"]].max()),
-                   best_ctx=float(f[best, col["lex_ctx"]]),
-                   best_slot=float(f[best, col["slot_fill"]]),
-                   best_sem=float(f[best, col["sem_own"]]))
+        out.update(best_prob=float(probs[best]), fit_prob=float(probs[fits].max()) if fits.any() else 0.0,
+                   best_attr=float(f[order[:3], col["attr_cov"]].max()), best_sem=float(f[best, col["sem_own"]]))
     else:
-        out.update(best_prob=0.0, second_prob=0.0, fit_prob=0.0, best_attr=0.0, best_ctx=0.0, best_slot=0.0,
-                   best_sem=0.0)
+        out.update(best_prob=0.0, fit_prob=0.0, best_attr=0.0, best_sem=0.0)
     return out
 
 

@@ -15,6 +15,7 @@ from ingest.chunk import split_sentences
 
 from .cases import CaseFinder, CaseHit, canonical_delivery_type
 from .errors import ScenarioError
+from .evidence import display_unit
 from .extractive import display_sentence
 from .retrieve import Filters, RetrievedChunk
 
@@ -157,13 +158,34 @@ class Drafter:
                 limit: int = 2) -> list[str]:
         """Up to ``limit`` cited sentences that answer ``query``; none when nothing does."""
         chunks = self._evidence(query, k, city)
-        composed = self.assistant.answer_from(query, chunks)
+        evidence = self.assistant.measure(query, chunks)
+        model = self.assistant.composer.model
+        composed = self.assistant.composer.compose(evidence)
         if composed.refused:
             return []
-        # a policy quote names the mechanism asked for when one of the selected units does
+        # a policy quote names the mechanism asked for: among the units the model finds
+        # plausible, those holding more of the topic's words come first
         words = [w for w in query.split() if len(w) >= 2 and w != city]
-        picks = sorted(composed.picks, key=lambda p: not any(w in p.sentence for w in words))
-        return [citer.cite(p.chunk, p.sentence) for p in picks[:limit]]
+        scored = [(sum(w in c.unit.text for w in words), float(p), c)
+                  for pe in evidence.parts for c, p in zip(evidence.candidates, model.unit_proba(pe))
+                  if p >= model.add_at]
+        scored.sort(key=lambda t: (-t[0], -t[1]))
+        picks, seen = [], set()
+        for _, _, c in scored:
+            if c.unit.text not in seen:
+                seen.add(c.unit.text)
+                picks.append(c)
+        return [citer.cite(c.chunk, display_unit(c.unit)) for c in picks[:limit]]
+
+    def _request_points(self, citer: _Citer, request: str, city: str | None, limit: int = 6) -> list[str]:
+        """The request read as a question ("讲清政府怎么定位、怎么收费"): each of its parts
+        answered by the same evidence selection as answers, cited."""
+        if request.strip() == idea_of(request):
+            return []  # a bare scenario name asks nothing beyond the overview's quotes
+        q, chunks = self.assistant.search(request, k=self.assistant.settings.answer_chunks,
+                                          filters=self._filters(None))
+        composed = self.assistant.answer_from(q, chunks)
+        return [] if composed.refused else [citer.cite(p.chunk, p.sentence) for p in composed.picks[:limit]]
 
     def _method(self, citer: _Citer, query: str, must: str, limit: int = 1) -> list[str]:
         """Sentences of the method text (the built-in method notes or the 2026 report)."""
@@ -280,7 +302,7 @@ class Drafter:
         sec.add(f"本方案为{where}“{idea}”场景的建设设想初稿，按城市数字新场景开发方法（七有、三维、五阶、四类、三步、三元）组织。")
         if chunk:
             sec.add("资料中与本场景直接相关的表述：" + citer.cite(chunk, line))
-        for q in self._quotes(citer, idea, limit=2):
+        for q in self._quotes(citer, idea, limit=2) + self._request_points(citer, request, city):
             if q not in "".join(b.text for b in sec.blocks):
                 sec.add(q)
         if len(sec.blocks) == 1:

@@ -33,8 +33,7 @@ UNIT_FEATURES = ("lex_own", "lex_ctx", "lex_scope", "char_own", "char_q", "attr_
                  "sem_gain", "sem_rel", "lex_rel", "slot_fill", "exact_figure", "qty_mismatch", "entity_ok", "entity_in_unit",
                  "entity_other", "year_ok", "rank_inv", "is_list", "is_outline", "is_row", "is_heading",
                  "is_paragraph", "is_builtin", "log_len")
-PART_FEATURES = ("best_prob", "second_prob", "fit_prob", "best_attr", "best_ctx", "attr_missing", "own_missing",
-                 "entity_missing", "best_slot", "best_sem", "specific_slot", "n_attr", "has_context")
+PART_FEATURES = ("best_prob", "fit_prob", "best_attr", "attr_missing", "entity_missing", "best_sem")
 
 # a number: digits, or Chinese numerals with a measure word ("三分之一", "八成", "两个"),
 # not the 一 of 一部分 or 一体化
@@ -43,7 +42,8 @@ QUANTITY_UNITS = {
     # a share of an amount answers "how much of it" too ("预留5%预算")
     "money": re.compile(r"\d\s*(?:[万亿千百]?\s*(?:元|美元))|[万亿]元|元|%|％"),
     "percent": re.compile(r"%|％|百分之|分之|[一二两三四五六七八九十]成|\d+\s*成"),
-    "duration": re.compile(r"(?<!\d)\d{1,2}\s*(?:年|个月|天|小时|分钟|周)|[一二两三四五六七八九十半]+(?:年|个月|天|小时|周)"),
+    "duration": re.compile(r"(?<!\d)\d{1,2}\s*(?:年|个月|天|小时|分钟|周)|[一二两三四五六七八九十半]+(?:年|个月|天|小时|周)"
+                           r"|每(?:年|季度|月|周|天|日)|[一二两三四五六七八九十]个?(?:季度|工作日)"),
     "people": re.compile(r"\d\s*[万亿]?\s*(?:人|人次|名|户)"),
     "area": re.compile(r"平方米|平方公里|亩|公顷|万平"),
 }
@@ -116,14 +116,16 @@ def fills_slot(part: Part, text: str, unit: Unit) -> tuple[float, float]:
     if slot == "time":
         if DAY_Q.search(part.own_text):
             return float(bool(DAY_IN_TEXT.search(text))), 0.0
-        ok = TIME_IN_TEXT.search(text) or (part.quantity == "duration" and QUANTITY_UNITS["duration"].search(text))
-        return float(bool(ok)), 0.0
+        if part.quantity == "duration":  # "多久": a span of time, not a date
+            return float(bool(QUANTITY_UNITS["duration"].search(text))), 0.0
+        return float(bool(TIME_IN_TEXT.search(text))), 0.0
     if slot == "name":
         return float(bool(NAME_IN_TEXT.search(text))), 0.0
     if slot == "place":
         return float(bool(PLACE_IN_TEXT.search(text))), 0.0
     if slot == "list":
-        return float(unit.kind == "list" or text.count("、") >= 2 or text.count("；") >= 2), 0.0
+        items = len(re.split(r"[、；]|和|及|以及", text))
+        return float(unit.kind == "list" or items >= 3), 0.0
     if slot == "reason":
         return float(bool(REASON_IN_TEXT.search(text))), 0.0
     if slot == "how":
@@ -141,9 +143,9 @@ def display_unit(unit: Unit) -> str:
     caption = "".join(lines[:-1]).strip()
     cells = [c.strip() for c in unit.text.split("\t")]
     if len(header) == len(cells):
-        body = "；".join(f"{h}：{c}" for h, c in zip(header, cells) if c)
+        body = "，".join(f"{h}：{c.rstrip('。；')}" for h, c in zip(header, cells) if c)
     else:
-        body = "；".join(c for c in cells if c)
+        body = "，".join(c.rstrip("。；") for c in cells if c)
     return f"{caption}——{body}" if caption else body
 
 
@@ -312,14 +314,10 @@ class EvidenceScorer:
         for pe in parts:
             part = pe.part
             pe.missing_entities = [e for e in part.entities if e not in material_regions]
-            own, attrs = self.terms(part.own_text), {a: self.idf(a) for a in part.attributes}
+            attrs = {a: self.idf(a) for a in part.attributes}
             pe.part_features = {
-                "own_missing": 1.0 - self.present(own, material_tokens, material, material_bigrams),
                 "attr_missing": 1.0 - self.present(attrs, material_tokens, material, material_bigrams) if attrs else 0.0,
                 "entity_missing": float(bool(pe.missing_entities)),
-                "specific_slot": float(part.slot in SPECIFIC_SLOTS),
-                "n_attr": math.log1p(len(part.attributes)),
-                "has_context": float(bool(part.context)),
             }
 
     def _features(self, part: Part, cands: list[Candidate], sem_own: np.ndarray, sem_q: np.ndarray) -> np.ndarray:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ingest.chunk import split_sentences
+
 from .answering import AnsweringModel, fitting
 from .evidence import SPECIFIC_SLOTS, Candidate, Evidence, display_unit
 from .question import Part
@@ -195,7 +197,8 @@ class ExtractiveComposer:
         if unit is not None and unit.kind == "list" and unit.items:
             lines = [display_sentence(unit.lead).rstrip("，,") + marker] if unit.lead else []
             return lines + [f"- {_sentence(item)}{marker}" for item in unit.items]
-        return [_sentence(pk.sentence) + marker]
+        # every sentence carries the marker, a paragraph's inner ones too
+        return ["".join(_sentence(s) + marker for s in split_sentences(pk.sentence)) or _sentence(pk.sentence) + marker]
 
     @staticmethod
     def _refusal(question: str, chunks: list[RetrievedChunk], support: float, missing: list[str],

@@ -271,7 +271,8 @@ class QuestionReader:
         full = f"{lean}，{own}" if lean else own
         slot = slot_of(own)
         part = Part(text=full, slot=slot, own_text=own, context=lean,
-                    quantity=quantity_of(own) if slot == "number" else None,
+                    quantity=quantity_of(own) if slot == "number" else (
+                        "duration" if slot == "time" and quantity_of(own) == "duration" else None),
                     entities=self._places(own) or self._places(local) or self._places(context),
                     years=find_years(own) or find_years(local) or find_years(context),
                     programmes=programmes_in(full), fresh=bool(re.match(r"[，,\s]*(?:另外|此外|还有)", raw)))

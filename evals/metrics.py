@@ -121,10 +121,11 @@ def citation_scores(answer: str, cited: dict[int, str], retrieved: list[str], to
     (``assistant.verify.support``: every number present, content-token coverage ≥ threshold).
     A citation c of sentence s is precise when s is supported by its citations and either
     φ(s, c) holds alone or removing c breaks the support (ALCE's irrelevance test)."""
-    from assistant.verify import MARKER, answer_sentences, support
+    from assistant.verify import MARKER, REFUSAL, answer_sentences, support
 
     sentences = [(MARKER.sub("", s).strip(), [int(m) for m in MARKER.findall(s)]) for s in answer_sentences(answer)]
-    sentences = [(t, m) for t, m in sentences if t]
+    # "资料中未找到这一问的确切答案" says what is missing; it claims nothing to cite
+    sentences = [(t, m) for t, m in sentences if t and not REFUSAL.search(t)]
     if not sentences:
         return None
     phi = lambda text, ns: support(text, "\n".join(cited[n] for n in ns if n in cited), tokenizer, threshold)[0]  # noqa: E731

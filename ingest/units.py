@@ -85,6 +85,9 @@ def table_units(text: str) -> list[Unit]:
             continue  # the header repeated after a page break
         if 1 < len(cells) < width and len(above) == width:
             cells = above[: width - len(cells)] + cells
+        elif len(cells) == width and len(above) == width and not cells[0] and any(cells):
+            lead_empty = next(i for i, c in enumerate(cells) if c)
+            cells = above[:lead_empty] + cells[lead_empty:]
         if len(cells) == width:
             above = cells
         row = "\t".join(cells)

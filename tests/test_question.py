@@ -1,0 +1,101 @@
+"""Question understanding: a compound question is split into its parts, each with the slot
+it asks for and its qualifiers (places, years, quoted names, the attribute asked about)."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.question import QuestionReader, slot_of
+from ingest.lexical_index import Tokenizer
+from ingest.vocab import load_vocab
+
+
+@pytest.fixture(scope="module")
+def reader():
+    vocab = load_vocab()
+    return QuestionReader(vocab, Tokenizer(vocab).tokenize)
+
+
+def parts(reader, question):
+    return reader.read(question).parts
+
+
+def test_question_marks_split_parts_and_a_later_part_inherits_the_subject(reader):
+    ps = parts(reader, "东莞放出来的场景机会一共有多少个？主要集中在哪些赛道？")
+    assert [p.own_text for p in ps] == ["东莞放出来的场景机会一共有多少个？", "主要集中在哪些赛道？"]
+    assert [p.slot for p in ps] == ["number", "list"]
+    # the second part names no place: it asks about 东莞, and is searched with the first part's words
+    assert ps[1].entities == ["东莞"] and "东莞" in ps[1].text
+
+
+def test_clauses_that_ask_nothing_are_context_not_parts(reader):
+    ps = parts(reader, "领导让我报个数：国内出台场景文件的城市大概有多少家？统计的是哪几年？")
+    assert len(ps) == 2
+    assert ps[0].own_text.startswith("国内出台场景文件的城市") and "领导让我报个数" in ps[0].context
+
+
+def test_coordinated_questions_inside_one_sentence(reader):
+    ps = parts(reader, "重庆沙坪坝街道的智慧社区，汇了多少数据、接了多少物联设备？")
+    assert [p.own_text for p in ps] == ["汇了多少数据", "接了多少物联设备？"]
+    assert all(p.slot == "number" and p.entities == ["沙坪坝区"] for p in ps)
+
+
+def test_another_topic_after_lingwai_inherits_nothing(reader):
+    ps = parts(reader, "北京占了多大份额？另外AI服务器的加速芯片里GPU现在占多少？")
+    assert ps[0].entities == ["北京"]
+    assert ps[1].fresh and ps[1].entities == []
+
+
+@pytest.mark.parametrize("question, conjuncts", [
+    ("深圳开放的约200个“城市+AI”场景里，交通类和医疗类各有多少个？", ["交通类", "医疗类"]),
+    ("报告在容错、资金激励和AI安全治理这三块分别给了什么建议？", ["容错", "资金激励", "AI安全治理"]),
+])
+def test_ge_and_fenbie_distribute_over_coordinated_items(reader, question, conjuncts):
+    ps = parts(reader, question)
+    assert len(ps) == len(conjuncts)
+    for p, c in zip(ps, conjuncts):
+        assert c in p.own_text and all(o not in p.own_text for o in conjuncts if o != c)
+
+
+def test_listed_places_distribute_one_part_per_place(reader):
+    ps = parts(reader, "无锡、合肥、海淀三地拿财政资金支持场景，思路各有什么侧重？")
+    assert [p.entities for p in ps] == [["无锡"], ["合肥"], ["海淀区"]]
+    assert "合肥" not in ps[0].text and "无锡" not in ps[1].text
+
+
+@pytest.mark.parametrize("text, slot", [
+    ("从啥时候开始算？", "time"),
+    ("申报截止日期是什么时候？", "time"),
+    ("它的总经理叫什么名字？", "name"),
+    ("由哪个部门受理？", "name"),
+    ("主要集中在哪些赛道？", "list"),
+    ("分成了哪几大类？", "list"),
+    ("入驻企业的租金是多少？", "number"),
+    ("为什么不少科技成果落不了地？", "reason"),
+    ("具体怎么操作的？", "how"),
+    ("起点终点有什么不一样？", "comparison"),
+    ("有没有减免政策？", "yesno"),
+    ("落在哪些区？", "place"),
+    ("深圳这几年开放了多少个场景？", "number"),  # 这几年 asks nothing
+])
+def test_slot_detection(text, slot):
+    assert slot_of(text) == slot
+
+
+def test_number_parts_know_the_quantity_asked(reader):
+    money, share, count, span = (parts(reader, q)[0] for q in (
+        "奇瑞那个智能中枢项目花了多少钱？", "北京占了多大份额？", "累计发布了多少个场景？", "清单多久更新一次？"))
+    assert (money.quantity, share.quantity, count.quantity) == ("money", "percent", "count")
+    assert span.slot == "time" and span.quantity == "duration"
+
+
+def test_qualifiers_place_year_programme_and_attribute(reader):
+    p = parts(reader, "2025年南京市场景创新发展有限责任公司的总经理叫什么名字？")[0]
+    assert p.entities == ["南京"] and p.years == [2025]
+    assert "总经理" in p.attributes and "公司" not in p.attributes  # the subject is not what is asked
+    q = parts(reader, "国务院办公厅《关于加快场景培育和开放推动新场景大规模应用的实施意见》是哪个月印发的？")[0]
+    assert q.programmes == ["关于加快场景培育和开放推动新场景大规模应用的实施意见"]
+
+
+def test_district_short_names_are_places(reader):
+    assert parts(reader, "海淀对公共类场景最高支持多少？")[0].entities == ["海淀区"]
+    assert parts(reader, "亦庄出了什么规定？")[0].entities == ["北京亦庄"]
