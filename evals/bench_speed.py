@@ -2,7 +2,8 @@
 
 - ingest from cold (empty home, empty embedding cache);
 - re-ingest with nothing changed;
-- warm ``ask`` latency (p50 / p95 over the development questions, extractive, hybrid);
+- warm ``ask`` latency (p50 / p95 over the questions of the realistic and development
+  sets, extractive, hybrid, seeds only);
 - a new process to its first answer (``scenario ask`` in a subprocess, on the built home).
 
     python evals/bench_speed.py [--workdir DIR]
@@ -52,13 +53,16 @@ def main(argv=None) -> int:
     rerun = time.perf_counter() - t0
     assert again.count("unchanged") == len(files)
 
-    questions = [i.question for i in load_dataset(DEFAULT_DATASET)]
-    assistant.ask(questions[0])  # warm-up: tokenizer, BM25 index, composer
-    latencies = []
-    for q in questions:
-        t = time.perf_counter()
-        assistant.ask(q)
-        latencies.append((time.perf_counter() - t) * 1000)
+    warm = {}
+    for path in (DEFAULT_DATASET.parent / "realistic.jsonl", DEFAULT_DATASET):
+        questions = [i.question for i in load_dataset(path)]
+        assistant.ask(questions[0])  # warm-up: tokenizer, BM25 index, composer
+        latencies = []
+        for q in questions:
+            t = time.perf_counter()
+            assistant.ask(q)
+            latencies.append((time.perf_counter() - t) * 1000)
+        warm[path.name] = latencies
 
     env = dict(os.environ, SCENARIO_HOME=str(home))
     firsts = []
@@ -72,8 +76,9 @@ def main(argv=None) -> int:
     print(f"seeds: {len(files)} files, {chunks} chunks, {sum(f.stat().st_size for f in files) / 1024:.0f} KB")
     print(f"ingest from cold:            {cold:6.1f} s   (target ≤ 90 s)")
     print(f"re-ingest, nothing changed:  {rerun:6.2f} s   (target ≤ 5 s)")
-    print(f"warm ask p50 / p95:          {statistics.median(latencies):6.1f} / {percentile(latencies, 0.95):.1f} ms"
-          f"   (target p50 ≤ 150 ms; n={len(latencies)})")
+    for name, latencies in warm.items():
+        print(f"warm ask p50 / p95:          {statistics.median(latencies):6.1f} / {percentile(latencies, 0.95):.1f} ms"
+              f"   ({name}, n={len(latencies)}; target p50 ≤ 100 ms, p95 ≤ 200 ms)")
     print(f"new process to first answer: {statistics.median(firsts):6.2f} s   (median of 3; target ≤ 5 s)")
     return 0
 

@@ -128,3 +128,19 @@ def test_streamed_llm_answer_ends_with_the_verified_result(settings, docs):
     assert events[-1]["type"] == "result" and result.rewritten == question
     assert "85个场景机会" in result.answer and "300" not in result.answer
     assert len(result.unverified) == 1 and result.generator == "llm"
+
+
+def test_prompt_carries_the_question_parts_and_their_selected_evidence(settings, docs):
+    """The model answers part by part from the evidence the composer selected; a part the
+    material lacks is flagged to it, and its answer still passes the citation check."""
+    question = "无锡开放了多少个场景机会？无锡场景中心的主任叫什么名字？"
+    r, requests = scripted_ask(settings, docs, question, "wuxi.txt",
+                               "无锡开放了85个场景机会。[{n}]资料中未提及无锡场景中心主任的姓名。")
+    user = requests[-1]["body"]["messages"][-1]["content"]
+    plan = user.split("问题拆解与已选依据", 1)[1]
+    assert "1. 无锡开放了多少个场景机会？（问的是：数字）" in plan
+    assert "2. 无锡场景中心的主任叫什么名字？（问的是：名称）" in plan
+    assert "依据[" in plan and "85个场景机会" in plan.split("2. ")[0]
+    assert "资料中没有这一问的答案" in plan.split("2. ")[1]
+    assert r.generator == "llm" and "85个场景机会" in r.answer and not r.unverified
+    assert [p["answered"] for p in r.parts] == [True, False]
