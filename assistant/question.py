@@ -99,20 +99,18 @@ class Question:
         return {"text": self.text, "context": self.context, "parts": [p.to_dict() for p in self.parts]}
 
 
-def slot_of(text: str) -> str:
+def _first_match(patterns: tuple[tuple[str, re.Pattern], ...], text: str, default: str) -> str:
+    """The name of the first pattern that occurs in ``text`` (words that ask nothing removed)."""
     text = NOT_A_QUESTION.sub("", text)
-    for name, pattern in SLOT_PATTERNS:
-        if pattern.search(text):
-            return name
-    return "what"
+    return next((name for name, pattern in patterns if pattern.search(text)), default)
+
+
+def slot_of(text: str) -> str:
+    return _first_match(SLOT_PATTERNS, text, "what")
 
 
 def quantity_of(text: str) -> str:
-    text = NOT_A_QUESTION.sub("", text)
-    for name, pattern in QUANTITY_PATTERNS:
-        if pattern.search(text):
-            return name
-    return "count"
+    return _first_match(QUANTITY_PATTERNS, text, "count")
 
 
 def programmes_in(text: str) -> list[str]:

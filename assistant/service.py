@@ -202,7 +202,7 @@ class Assistant:
     def search(self, question: str | Question, *, k: int | None = None, mode: str | None = None,
                filters: Filters | None = None, rerank: bool = True) -> tuple[Question, list[RetrievedChunk]]:
         """Retrieve for a question as answers do: hybrid retrieval, then the evidence
-        reranking (:meth:`rerank`). Evaluation measures retrieval through this same call."""
+        reranking (:meth:`reorder`). Evaluation measures retrieval through this same call."""
         q, chunks, _ = self._search(question, k=k, mode=mode, filters=filters, rerank=rerank)
         return q, chunks
 
@@ -218,10 +218,6 @@ class Assistant:
             return q, chunks[:k], None
         evidence = self.measure(q, chunks)
         return q, self.reorder(evidence)[:k], evidence
-
-    def rerank(self, question: Question, chunks: list[RetrievedChunk], model=None) -> list[RetrievedChunk]:
-        """``chunks`` re-ordered by their evidence (see :meth:`reorder`)."""
-        return self.reorder(self.measure(question, chunks), model) if len(chunks) > 1 else chunks
 
     def reorder(self, evidence: Evidence, model=None) -> list[RetrievedChunk]:
         """The measured chunks re-ordered by their evidence: for each part, the probability
