@@ -182,9 +182,9 @@ class Drafter:
         answered by the same evidence selection as answers, cited."""
         if request.strip() == idea_of(request):
             return []  # a bare scenario name asks nothing beyond the overview's quotes
-        q, chunks = self.assistant.search(request, k=self.assistant.settings.answer_chunks,
-                                          filters=self._filters(None))
-        composed = self.assistant.answer_from(q, chunks)
+        _, _, evidence = self.assistant.evidence_for(request, k=self.assistant.settings.answer_chunks,
+                                                     filters=self._filters(None))
+        composed = self.assistant.composer.compose(evidence)
         return [] if composed.refused else [citer.cite(p.chunk, p.sentence) for p in composed.picks[:limit]]
 
     def _method(self, citer: _Citer, query: str, must: str, limit: int = 1) -> list[str]:

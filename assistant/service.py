@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import copy
 import re
-
-import numpy as np
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
+
 from ingest.index import Index
 from ingest.pipeline import IngestReport, ingest_paths, remove_documents
 
 from .access import LOCAL, PUBLIC, Reader
-from .errors import ScenarioError
 from .answering import load_model
+from .errors import ScenarioError
 from .evidence import Evidence, EvidenceScorer
 from .extractive import ComposedAnswer, ExtractiveComposer
+from .llm import llm_brief
 from .question import Question, QuestionReader
 from .retrieve import Filters, RetrievedChunk, Retriever
 from .settings import Settings
-from .llm import llm_brief
 from .verify import check_answer
 
 
@@ -182,10 +182,6 @@ class Assistant:
         part_vecs = self.index.embed_queries([p.own_text for p in q.parts]) if len(q.parts) > 1 else None
         return self.scorer.measure(q, chunks, qvec, part_vecs)
 
-    def answer_from(self, question: str | Question, chunks: list[RetrievedChunk]) -> ComposedAnswer:
-        """The extractive answer to ``question`` from ``chunks`` (drafts use it too)."""
-        return self.composer.compose(self.measure(question, chunks))
-
     def _idf(self, token: str) -> float:
         return self.index.lexical(check=False).idf(token)
 
@@ -218,6 +214,13 @@ class Assistant:
             return q, chunks[:k], None
         evidence = self.measure(q, chunks)
         return q, self.reorder(evidence)[:k], evidence
+
+    def evidence_for(self, question: str | Question, *, k: int, mode: str | None = None,
+                     filters: Filters | None = None) -> tuple[Question, list[RetrievedChunk], Evidence]:
+        """The k chunks an answer reads and their evidence, measured once: the units
+        measured to rerank are kept for the chunks that stay."""
+        q, chunks, measured = self._search(question, k=k, mode=mode, filters=filters)
+        return q, chunks, self.scorer.restrict(measured, chunks) if measured else self.measure(q, chunks)
 
     def reorder(self, evidence: Evidence, model=None) -> list[RetrievedChunk]:
         """The measured chunks re-ordered by their evidence: for each part, the probability
@@ -277,12 +280,11 @@ class Assistant:
         t0 = time.perf_counter()
         query = self.standalone(question, history)
         # an explicit k is the user's choice; otherwise answers read a few more chunks than are shown
-        understood, chunks, measured = self._search(query, k=k or max(self.settings.top_k, self.settings.answer_chunks),
-                                                    mode=mode, filters=filters)
+        _, chunks, evidence = self.evidence_for(query, k=k or max(self.settings.top_k, self.settings.answer_chunks),
+                                                mode=mode, filters=filters)
         t1 = time.perf_counter()
         if not chunks and self.index.store.count() == 0:
             raise ScenarioError("知识库为空：请先导入文档，例如 scenario ingest 文件或文件夹")
-        evidence = self.scorer.restrict(measured, chunks) if measured else self.measure(understood, chunks)
         composed = self.composer.compose(evidence)
         if generator == "llm":
             # the model gets the same parts and the evidence the composer selected for each
