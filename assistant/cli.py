@@ -73,9 +73,11 @@ def cli():
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
 @click.option("--access", default="公开", show_default=True,
               help="访问级别：公开、内部（登录用户可见），或组名（仅该组成员可见）")
+@click.option("--ocr", type=click.Choice(["auto", "off", "force"]), default="auto", show_default=True,
+              help="OCR 文字识别：auto 只识别没有文字层的页面（扫描件）和图片，off 不识别，force 每一页都识别")
 @common_options
-def ingest(paths, builtin, quiet, access, home, as_json):
-    """导入文件或文件夹（.txt .md .pdf .docx .html .yaml 案例卡片），已导入且未改动的文件会跳过。"""
+def ingest(paths, builtin, quiet, access, ocr, home, as_json):
+    """导入文件或文件夹（文本、PDF、Word、网页、表格、演示文稿、OFD、图片与案例卡片），已导入且未改动的文件会跳过。"""
     from .access import check_label
 
     label = check_label(access)
@@ -83,21 +85,26 @@ def ingest(paths, builtin, quiet, access, home, as_json):
     targets = list(paths) + (assistant.settings.builtin_paths if builtin else [])
     if not targets:
         raise ScenarioError("请给出要导入的文件或文件夹，或用 --builtin 导入内置知识库")
-    report = assistant.ingest(targets, progress=not quiet and not _testing(), access=label)
+    report = assistant.ingest(targets, progress=not quiet and not _testing(), access=label, ocr=ocr)
     data = report.to_dict()
     data["home"] = str(assistant.settings.home)
     if as_json:
         _emit(data)
     else:
         for r in report.results:
-            label = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败"}[r.status]
+            label = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败",
+                     "skipped": "跳过"}[r.status]
             line = f"[{label}] {r.source}"
             if r.status == "failed":
                 click.secho(f"{line}：{r.reason}", fg="red", err=True)
+            elif r.status == "skipped":
+                click.secho(f"{line}：{r.reason}", fg="yellow", err=True)
             else:
                 click.echo(f"{line}（{r.chunks} 个片段）")
+            for warning in r.warnings:
+                click.secho(f"    注意：{warning}", fg="yellow", err=True)
         click.echo(f"完成：新增 {data['added']}，更新 {data['updated']}，未变 {data['unchanged']}，"
-                   f"失败 {data['failed']}；知识库共 {data['total_chunks']} 个片段。")
+                   f"失败 {data['failed']}，跳过 {data['skipped']}；知识库共 {data['total_chunks']} 个片段。")
     if report.failed:
         sys.exit(1)
 

@@ -96,7 +96,7 @@ class Assistant:
 
     # --- knowledge base ------------------------------------------------------------
     def ingest(self, paths: list[Path], progress: bool = True, access: str = PUBLIC, on_file=None,
-               names: dict[Path, str] | None = None, force: bool = False) -> IngestReport:
+               names: dict[Path, str] | None = None, force: bool = False, ocr: str = "auto") -> IngestReport:
         """Ingest files and folders; those inside the built-in corpus are tagged as built-in
         (so that ``--no-builtin`` can leave them out) and public, the rest as the user's
         own with the access label given."""
@@ -108,7 +108,7 @@ class Assistant:
             if group:
                 part = ingest_paths(self.index, group, origin=origin, progress=progress,
                                     access=PUBLIC if origin == "builtin" else access,
-                                    on_file=on_file, names=names, force=force)
+                                    on_file=on_file, names=names, force=force, ocr=ocr)
                 report.results.extend(part.results)
                 report.total_chunks = part.total_chunks
         return report

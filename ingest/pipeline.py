@@ -24,18 +24,20 @@ from .cards import brief_metadata, card_from_dict, validate_card
 from .chunk import Chunk, chunk_sections
 from .enrich import case_facets, chunk_metadata
 from .index import Index, embedding_text
-from .loaders import SUPPORTED_SUFFIXES, file_hash, load_document
+from .loaders import SUPPORTED_SUFFIXES, LoadOptions, file_hash, load_document, unsupported_reason
 from .structure import split_sections
 from .units import chunk_units
 
-PIPELINE_VERSION = "8"  # 8: headings in chunk text, outline chunks, evidence units embedded at ingest
+PIPELINE_VERSION = "9"  # 9: Unicode look-alikes normalised, PDF running headers removed, OCR
+OCR_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
 
 
-def pipeline_id(settings: Settings, model_id: str, vocab_digest: str = "") -> str:
+def pipeline_id(settings: Settings, model_id: str, vocab_digest: str = "", ocr: str = "auto") -> str:
     """Changes when anything that shapes chunks or vectors changes (the vocabulary too:
-    it decides which places and terms a chunk carries): then files re-ingest."""
+    it decides which places and terms a chunk carries; the OCR mode for files that can
+    be OCR'd): then files re-ingest."""
     key = f"{PIPELINE_VERSION}|{settings.chunk_chars}|{settings.max_chunk_chars}|" \
-          f"{settings.min_chunk_chars}|{model_id}|{vocab_digest}"
+          f"{settings.min_chunk_chars}|{model_id}|{vocab_digest}" + ("" if ocr == "auto" else f"|ocr={ocr}")
     return hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
@@ -43,9 +45,10 @@ def pipeline_id(settings: Settings, model_id: str, vocab_digest: str = "") -> st
 class FileResult:
     path: str
     source: str
-    status: str  # added | updated | unchanged | failed
+    status: str  # added | updated | unchanged | failed | skipped
     chunks: int = 0
     reason: str = ""
+    warnings: list[str] = field(default_factory=list)  # e.g. pages OCR read with low confidence
 
 
 @dataclass
@@ -64,21 +67,27 @@ class IngestReport:
         return {"files": [asdict(r) for r in self.results],
                 "added": self.count("added"), "updated": self.count("updated"),
                 "unchanged": self.count("unchanged"), "failed": self.count("failed"),
+                "skipped": self.count("skipped"),
                 "total_chunks": self.total_chunks}
 
 
 def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
     """Expand folders (recursively, skipping hidden files). A path that does not exist
-    is reported; an unsupported file inside a folder is skipped, one named explicitly fails."""
+    is reported; an unsupported file inside a folder is listed as skipped with the reason,
+    one named explicitly fails."""
     files: list[Path] = []
     problems: list[FileResult] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts) \
-                        and f.suffix.lower() in SUPPORTED_SUFFIXES:
+                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+                    continue
+                if f.suffix.lower() in SUPPORTED_SUFFIXES:
                     files.append(f)
+                else:
+                    problems.append(FileResult(str(f), f.name, "skipped",
+                                               reason=unsupported_reason(f.suffix.lower())))
         elif p.exists() or p.is_symlink():
             files.append(p)
         else:
@@ -95,18 +104,20 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
 
 def ingest_paths(index: Index, paths: list[Path], *, origin: str = "user", access: str = PUBLIC,
                  progress: bool = True, on_file=None, names: dict[Path, str] | None = None,
-                 force: bool = False) -> IngestReport:
+                 force: bool = False, ocr: str = "auto") -> IngestReport:
     """Ingest files and folders into ``index``; never raises for one bad file.
 
     ``access`` labels every chunk (see assistant.access); ingesting an unchanged file
     with another label relabels it. ``on_file(done, total, result)`` reports progress to
     a UI; ``names`` gives a file the document name it is stored under (uploads);
-    ``force`` processes unchanged files again."""
+    ``force`` processes unchanged files again; ``ocr`` (auto | off | force) says which
+    pages of PDFs and images are read by OCR."""
     access = check_label(access)
     files, problems = collect_files(paths)
     report = IngestReport(results=list(problems))
     settings = index.settings
-    pipeline = pipeline_id(settings, index.embedder.model_id, index.vocab.digest)
+    pipelines = {mode: pipeline_id(settings, index.embedder.model_id, index.vocab.digest, mode)
+                 for mode in {"auto", ocr}}
     with index.write_lock():
         states = index.store.doc_states()
         # disable=None: a bar on a terminal, nothing in logs and pipes
@@ -116,8 +127,9 @@ def ingest_paths(index: Index, paths: list[Path], *, origin: str = "user", acces
         for path in files:
             bar.set_postfix_str(path.name[:30])
             try:
+                pipeline = pipelines[ocr if path.suffix.lower() in OCR_SUFFIXES else "auto"]
                 result = _ingest_one(index, path, states, pipeline, origin, access,
-                                     bar if progress else None, (names or {}).get(path), force)
+                                     bar if progress else None, (names or {}).get(path), force, ocr)
             except IngestError as e:
                 result = FileResult(str(path), (names or {}).get(path, path.name), "failed", reason=e.reason)
             except ScenarioError:
@@ -139,7 +151,8 @@ def ingest_paths(index: Index, paths: list[Path], *, origin: str = "user", acces
 
 
 def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: str, access: str,
-                bar: tqdm | None, name: str | None = None, force: bool = False) -> FileResult:
+                bar: tqdm | None, name: str | None = None, force: bool = False,
+                ocr: str = "auto") -> FileResult:
     source = name or path.name
     limit = index.settings.max_file_mb * 1024 * 1024
     try:
@@ -150,7 +163,8 @@ def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: s
     if data is not None and state and not force and state.is_complete(file_hash(data), pipeline, access):
         return FileResult(str(path), source, "unchanged", chunks=state.n_chunks)
 
-    doc = load_document(path, data, max_bytes=limit)
+    doc = load_document(path, data, max_bytes=limit, options=LoadOptions(ocr=ocr, progress=_page_bar(bar, source)))
+    confidence = {p.number: p.ocr_confidence for p in doc.pages if p.ocr_confidence is not None}
     extra: dict = {}
     if "card" in doc.meta:
         problems = validate_card(doc.meta["card"], index.vocab)
@@ -177,6 +191,8 @@ def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: s
                 "kind": c.kind, "chunk_index": c.index, "n_chunks": len(chunks),
                 "doc_hash": doc.file_hash, "pipeline": pipeline, "ingested_at": now,
                 "origin": origin, "access": access, "chars": len(c.text), "path": str(path.resolve())}
+        if c.page in confidence:
+            meta["ocr_confidence"] = round(confidence[c.page], 3)
         meta.update(chunk_metadata(c.text, c.section, index.vocab))
         if c.kind != "case":
             meta.update(case_facets(c.text, index.vocab))
@@ -201,7 +217,27 @@ def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: s
     index.store.add(ids, texts, vectors, metas)
     # the new version is complete: now remove every other chunk of this file
     index.store.delete_source(source, keep_ids=set(ids))
-    return FileResult(str(path), source, "updated" if state else "added", chunks=len(chunks))
+    return FileResult(str(path), source, "updated" if state else "added", chunks=len(chunks),
+                      warnings=doc.warnings)
+
+
+def _page_bar(bar: tqdm | None, source: str):
+    """A per-page progress bar for slow page work (OCR), opened on its first report."""
+    if bar is None:
+        return None
+    state: dict = {}
+
+    def report(done: int, total: int, what: str) -> None:
+        sub = state.get("bar")
+        if sub is None:
+            sub = state["bar"] = tqdm(total=total, unit="页", desc=f"  {what} {source[:24]}", leave=False,
+                                      dynamic_ncols=True, disable=None)
+        sub.n = done
+        sub.refresh()
+        if done >= total:
+            sub.close()
+
+    return report
 
 
 def remove_documents(index: Index, sources: list[str]) -> dict[str, int]:

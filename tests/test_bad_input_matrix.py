@@ -120,7 +120,7 @@ def test_bad_input_matrix_through_the_upload_api(batch, tmp_path):
     import httpx
 
     from assistant.service import Assistant
-    from tests.apiserver import PASSWORDS, prepare_home, start
+    from tests.apiserver import prepare_home, start
     from tests.conftest import store_settings
     from tests.test_index import assert_consistent
 

@@ -93,6 +93,21 @@ def test_a_bad_file_does_not_stop_the_batch(assistant, tmp_path):
     assert_consistent(assistant)
 
 
+def test_a_folder_lists_the_files_it_skipped(assistant, tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    write_text(folder / "policy.txt", POLICY_TEXT)
+    (folder / "diagram.vsdx").write_bytes(b"PK\x03\x04 visio")
+    (folder / "notes.key").write_bytes(b"keynote")
+    report = assistant.ingest([folder], progress=False)
+    skipped = {r.source: r.reason for r in report.results if r.status == "skipped"}
+    assert set(skipped) == {"diagram.vsdx", "notes.key"}
+    assert "不支持的文件类型「.vsdx」" in skipped["diagram.vsdx"]
+    assert report.to_dict()["skipped"] == 2 and report.to_dict()["added"] == 1
+    assert not report.failed  # skipping is not failing: the batch succeeded
+    assert set(chunk_sources(assistant)) == {"policy.txt"}
+
+
 def test_remove_document_updates_both_indexes(assistant, tmp_path):
     write_text(tmp_path / "keep.txt", POLICY_TEXT)
     write_text(tmp_path / "drop.txt", "一、低空经济\n\n深圳累计开放约200个“城市+AI”应用场景。")

@@ -189,6 +189,7 @@ def build_api(state: ServerState) -> APIRouter:
     @router.post("/documents", tags=["知识库"], summary="上传并导入文档（编辑者）")
     async def upload(files: list[UploadFile | str] = File(..., description="一个或多个文件"),
                      access: str = Form("公开", description="公开、内部或组名"),
+                     ocr: str = Form("auto", description="OCR：auto（无文字层的页面）、off、force（每一页）"),
                      r: Reader = Depends(reader)):
         state.require(r, "write")
         limit = state.settings.max_file_mb * 1024 * 1024
@@ -205,7 +206,8 @@ def build_api(state: ServerState) -> APIRouter:
         too_big = [n for n, d in payload if d is None]
         from starlette.concurrency import run_in_threadpool
 
-        result = await run_in_threadpool(state.upload, r, [(n, d) for n, d in payload if d is not None], access)
+        result = await run_in_threadpool(state.upload, r, [(n, d) for n, d in payload if d is not None], access,
+                                          None, ocr)
         for n in too_big:
             result["files"].insert(0, {"path": n, "source": n, "status": "failed", "chunks": 0,
                                        "reason": f"文件过大，上限为 {state.settings.max_file_mb} MB（未保存）"})

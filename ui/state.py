@@ -18,7 +18,7 @@ from assistant.errors import ScenarioError
 from assistant.service import Assistant
 from assistant.settings import PROJECT_ROOT, MODES, Settings
 from assistant.users import AuthError, ForbiddenError, UserStore
-from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.loaders import OCR_MODES, SUPPORTED_SUFFIXES
 
 MAX_NAME_CHARS = 120
 
@@ -110,13 +110,15 @@ class ServerState:
 
     # --- knowledge base ------------------------------------------------------------------
     def upload(self, reader: Reader, files: list[tuple[str, bytes]], access: str = "公开",
-               on_file=None) -> dict:
+               on_file=None, ocr: str = "auto") -> dict:
         """Store and ingest uploaded files. A bad name or file is reported with its name
         and reason; the others go on."""
         self.require(reader, "write")
         label = check_label(access)
         if not reader.may_read(label):
             raise ForbiddenError(f"不能把文档设为你不在其中的组：{label}")
+        if ocr not in OCR_MODES:
+            raise ScenarioError(f"OCR 方式只能是 {'、'.join(OCR_MODES)}，收到「{ocr}」")
         self.uploads.mkdir(parents=True, exist_ok=True)
         states = self.assistant.index.store.doc_states()
         rejected, paths = [], []
@@ -140,9 +142,9 @@ class ServerState:
             for tmp, path in paths:
                 tmp.replace(path)
             report = self.assistant.ingest([p for _, p in paths], progress=False, access=label,
-                                           on_file=on_file) if paths else None
+                                           on_file=on_file, ocr=ocr) if paths else None
         out = report.to_dict() if report else {"files": [], "added": 0, "updated": 0, "unchanged": 0,
-                                                "failed": 0, "total_chunks": self.assistant.index.store.count()}
+                                                "failed": 0, "skipped": 0, "total_chunks": self.assistant.index.store.count()}
         out["files"] = rejected + out["files"]
         out["failed"] += len(rejected)
         return out

@@ -18,6 +18,7 @@ from assistant.access import INTERNAL, PUBLIC, ROLE_NAMES
 from assistant.errors import ScenarioError
 from assistant.retrieve import Filters
 from assistant.settings import MODES
+from ingest.loaders import SUPPORTED_SUFFIXES
 
 from . import render
 from .state import ServerState
@@ -283,11 +284,13 @@ def build_ui(state: ServerState) -> gr.Blocks:
         with gr.Tab("知识库", id="kb"):
             kb_note = gr.Markdown()
             with gr.Row():
-                files = gr.File(file_count="multiple", label="上传文件（txt、md、pdf、docx、html）", elem_id="upload-files",
-                                scale=3)
+                files = gr.File(file_count="multiple", label=f"上传文件（{'、'.join(s.lstrip('.') for s in SUPPORTED_SUFFIXES)}）",
+                                elem_id="upload-files", scale=3)
                 with gr.Column(scale=1):
                     access = gr.Dropdown([PUBLIC, INTERNAL], value=PUBLIC, allow_custom_value=True,
                                          label="访问级别（公开、内部或组名）", elem_id="access")
+                    ocr_mode = gr.Radio([("自动（仅无文字层的页面）", "auto"), ("关闭", "off"), ("全部页面", "force")],
+                                        value="auto", label="OCR 文字识别", elem_id="ocr-mode")
                     upload_btn = gr.Button("导入", variant="primary", elem_id="upload")
             upload_result = gr.Dataframe(label="导入结果", interactive=False, wrap=True, elem_id="upload-result")
             gr.Markdown("### 文档")
@@ -311,7 +314,7 @@ def build_ui(state: ServerState) -> gr.Blocks:
                 return table, gr.update(choices=user_docs, value=None), gr.update(choices=names)
 
             @_user_errors
-            def on_upload(paths, label, request: gr.Request, progress=gr.Progress()):
+            def on_upload(paths, label, ocr, request: gr.Request, progress=gr.Progress()):
                 if not paths:
                     raise ScenarioError("请先选择文件")
                 r = reader(request)
@@ -321,14 +324,16 @@ def build_ui(state: ServerState) -> gr.Blocks:
                     progress((done, total), desc=f"导入 {result.source}", unit="个文件")
 
                 payload = [(Path(p).name, Path(p).read_bytes()) for p in paths]
-                out = state.upload(r, payload, label or PUBLIC, on_file=on_file)
-                status = {"added": "已导入", "updated": "已更新", "unchanged": "未变化", "failed": "失败"}
+                out = state.upload(r, payload, label or PUBLIC, on_file=on_file, ocr=ocr or "auto")
+                status = {"added": "已导入", "updated": "已更新", "unchanged": "未变化", "failed": "失败", "skipped": "跳过"}
                 table = pd.DataFrame([{"文件": f["source"], "结果": status.get(f["status"], f["status"]),
-                                       "片段数": f["chunks"], "原因": f["reason"]} for f in out["files"]])
+                                       "片段数": f["chunks"],
+                                       "原因": "；".join(filter(None, [f["reason"], *f.get("warnings", [])]))}
+                                      for f in out["files"]])
                 docs, pick, doc_filter = _docs(request)
                 return table, docs, pick, doc_filter, None
 
-            upload_btn.click(on_upload, [files, access], [upload_result, doc_table, doc_pick, f_doc, files])
+            upload_btn.click(on_upload, [files, access, ocr_mode], [upload_result, doc_table, doc_pick, f_doc, files])
 
             @_user_errors
             def on_delete(name, request: gr.Request):

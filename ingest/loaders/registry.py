@@ -1,0 +1,13 @@
+"""Which loader reads which suffix. A new format adds one line here."""
+from __future__ import annotations
+
+from .html import load_html
+from .pdf import load_pdf
+from .text import load_card, load_markdown, load_text
+from .word import load_docx
+
+LOADERS = {
+    ".txt": load_text, ".md": load_markdown, ".yaml": load_card, ".yml": load_card,
+    ".pdf": load_pdf, ".docx": load_docx, ".html": load_html, ".htm": load_html,
+}
+SUPPORTED_SUFFIXES = tuple(LOADERS)
