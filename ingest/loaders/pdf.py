@@ -1,48 +1,51 @@
-"""PDF: text layer per page."""
+"""PDF: the text layer of each page, read with its geometry by :mod:`ingest.pdf_layout`
+(running headers, footers and page numbers removed, table columns as tabs); page
+numbers are kept for citations."""
 from __future__ import annotations
+
+import re
 
 from assistant.errors import IngestError
 
+from ..pdf_layout import page_lines, strip_furniture
 from .base import Loaded, LoadOptions, Page
+
+# a document title that is really a file name or an address (browsers print the URL)
+_NOT_A_TITLE = re.compile(r"(?:\.\w{2,5}|^\w+://.*|^[\w\-. ]+)$", re.A)
+
 
 def load_pdf(data: bytes, name: str, options: LoadOptions) -> Loaded:
     if not data.lstrip().startswith(b"%PDF"):
         raise IngestError(name, "不是有效的 PDF 文件（缺少 PDF 文件头）")
-    import logging
-
-    from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    import io
+    import pypdfium2 as pdfium
 
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        if "password" in str(e).lower():
+            raise IngestError(name, "PDF 已加密，需要密码才能读取") from None
+        raise IngestError(name, f"无法解析 PDF：文件已损坏（{_pdfium_reason(e)}）") from None
+    try:
+        if len(document) == 0:
+            raise IngestError(name, "PDF 中没有页面")
+        laid_out = []
+        for i in range(len(document)):
             try:
-                if not reader.decrypt(""):
-                    raise IngestError(name, "PDF 已加密，需要密码才能读取")
-            except (FileNotDecryptedError, NotImplementedError):
-                raise IngestError(name, "PDF 已加密，需要密码才能读取") from None
-        pages = []
-        for i, page in enumerate(reader.pages, start=1):
-            try:
-                pages.append(Page(i, page.extract_text() or ""))
-            except Exception as e:  # noqa: BLE001 - pypdf raises many kinds on bad pages
-                raise IngestError(name, f"无法解析 PDF：第 {i} 页已损坏（{type(e).__name__}）") from None
+                laid_out.append(page_lines(document[i], i + 1))
+            except pdfium.PdfiumError as e:
+                raise IngestError(name, f"无法解析 PDF：第 {i + 1} 页已损坏（{_pdfium_reason(e)}）") from None
+        texts = strip_furniture(laid_out)
+        pages = [Page(p.number, text) for p, text in zip(laid_out, texts)]
+        title = (document.get_metadata_dict().get("Title") or "").strip() or None
+    finally:
+        document.close()
+    if title and _NOT_A_TITLE.match(title):
         title = None
-        try:
-            if reader.metadata and reader.metadata.title:
-                title = str(reader.metadata.title)
-        except Exception:  # noqa: BLE001 - damaged info dictionaries are common
-            title = None
-    except IngestError:
-        raise
-    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError,
-            IndexError, RecursionError, OSError) as e:
-        raise IngestError(name, f"无法解析 PDF：文件已损坏（{type(e).__name__}）") from None
-    if not pages:
-        raise IngestError(name, "PDF 中没有页面")
     if not any(p.text.strip() for p in pages):
         raise IngestError(name, "PDF 没有文本层（可能是扫描件），当前不支持 OCR")
     return Loaded(pages, title, {"pages": len(pages)})
+
+
+def _pdfium_reason(error: Exception) -> str:
+    m = re.search(r"PDFium: ([^)]+)", str(error))
+    return m.group(1) if m else type(error).__name__
