@@ -99,6 +99,8 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
         if key not in seen:
             seen.add(key)
             unique.append(f)
+    # a file named explicitly is reported once, as its own result, not also as skipped
+    problems = [r for r in problems if r.status != "skipped" or Path(r.path).resolve() not in seen]
     return unique, problems
 
 
