@@ -227,19 +227,27 @@ class Assistant:
         that the chunk's best unit answers it (mean over parts), blended with the retrieval
         order. A passage whose one sentence answers a paraphrased question moves up even
         when the chunk as a whole matched the question's words less well."""
+        chunks = evidence.chunks
+        answers = self.answer_probability(evidence, model)
+        n = len(chunks)
+        w = self.settings.rerank_order_weight
+        scores = [w * (1 - i / n) + (1 - w) * answers[i] for i in range(n)]
+        order = sorted(range(n), key=lambda i: -scores[i])
+        return [replace(chunks[i], rank=r) for r, i in enumerate(order, start=1)]
+
+    def answer_probability(self, evidence: Evidence, model=None) -> list[float]:
+        """For each measured chunk, in order: the probability that its best unit answers
+        the question (mean over the question's parts), in 0..1 and comparable across
+        queries, unlike retrieval scores."""
         model = model or self.composer.model
         chunks = evidence.chunks
-        best = np.zeros((len(chunks), len(evidence.parts)))
+        best = np.zeros((len(chunks), max(len(evidence.parts), 1)))
         row = {c.id: i for i, c in enumerate(chunks)}
         for j, pe in enumerate(evidence.parts):
             for cand, p in zip(evidence.candidates, model.unit_proba(pe)):
                 i = row[cand.chunk.id]
                 best[i, j] = max(best[i, j], p)
-        n = len(chunks)
-        w = self.settings.rerank_order_weight
-        scores = [w * (1 - i / n) + (1 - w) * best[i].mean() for i in range(n)]
-        order = sorted(range(n), key=lambda i: -scores[i])
-        return [replace(chunks[i], rank=r) for r, i in enumerate(order, start=1)]
+        return [float(best[i].mean()) for i in range(len(chunks))]
 
     @property
     def llm(self):

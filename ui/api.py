@@ -90,13 +90,17 @@ class UserRequest(BaseModel):
     groups: list[str] = Field(default_factory=list)
 
 
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or None."""
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() or None if header.lower().startswith("bearer ") else None
+
+
 def build_api(state: ServerState) -> APIRouter:
     router = APIRouter(prefix="/api")
 
     def reader(request: Request) -> Reader:
-        header = request.headers.get("authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else None
-        return state.reader_for_token(token)
+        return state.reader_for_token(bearer_token(request))
 
     # --- accounts -----------------------------------------------------------------------
     @router.post("/token", tags=["账户"], summary="用户名和密码换取令牌")
@@ -281,12 +285,25 @@ def _guarded(gen):
         yield _sse("error", error_body("服务器内部错误，请稍后重试", "InternalError"))
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, formats: list[tuple[str, object]] | None = None) -> None:
+    """JSON errors for the whole app. ``formats`` gives other error bodies to paths under
+    a prefix (the OpenAI-compatible ``/v1``, Dify's retrieval): ``(prefix, fn(status,
+    message, code) -> dict)``, the first prefix that matches wins."""
+    formats = list(formats or [])
+
+    def reply(request: Request, status: int, message: str, code: str, headers=None) -> JSONResponse:
+        path = request.url.path
+        fn = next((f for prefix, f in formats if path == prefix or path.startswith(prefix.rstrip("/") + "/")), None)
+        body = fn(status, message, code) if fn else error_body(message, code)
+        return JSONResponse(body, status_code=status, headers=headers)
+
     @app.exception_handler(ScenarioError)
     async def scenario_error(request: Request, exc: ScenarioError):
-        status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+        status = getattr(exc, "http_status", None) or next((code for cls, code in STATUS.items()
+                                                             if isinstance(exc, cls)), 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(error_body(exc.message, type(exc).__name__), status_code=status, headers=headers)
+        code = str(getattr(exc, "error_code", None) or type(exc).__name__)
+        return reply(request, status, exc.message, code, headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -294,14 +311,14 @@ def install_error_handlers(app: FastAPI) -> None:
         for err in exc.errors():
             where = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
             parts.append(f"{where}：{err.get('msg', '')}")
-        return JSONResponse(error_body("请求格式有误：" + "；".join(parts), "ValidationError"), status_code=422)
+        return reply(request, 422, "请求格式有误：" + "；".join(parts), "ValidationError")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = {404: "没有这个接口", 405: "不支持这个请求方法"}.get(exc.status_code, str(exc.detail))
-        return JSONResponse(error_body(message, f"HTTP{exc.status_code}"), status_code=exc.status_code)
+        return reply(request, exc.status_code, message, f"HTTP{exc.status_code}")
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception):
         log.exception("request failed: %s %s", request.method, request.url.path)
-        return JSONResponse(error_body("服务器内部错误，请稍后重试", "InternalError"), status_code=500)
+        return reply(request, 500, "服务器内部错误，请稍后重试", "InternalError")

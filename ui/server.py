@@ -44,7 +44,9 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
                               "再在请求头中带上 Authorization: Bearer <令牌>。错误统一为 "
                               '{"error": {"message", "code"}}。')
     app.state.scenario = state
-    install_error_handlers(app)
+    from . import dify_api, openai_api
+
+    install_error_handlers(app, [("/api/dify", dify_api.error_format), ("/v1", openai_api.error_format)])
 
     import swagger_ui_bundle
 
@@ -57,6 +59,8 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
                                    swagger_css_url="/api/docs-assets/swagger-ui.css",
                                    swagger_favicon_url="/api/docs-assets/favicon-32x32.png")
 
+    app.include_router(openai_api.build_openai_api(state))
+    app.include_router(dify_api.build_dify_api(state))  # before /api, whose catch-all answers unknown paths
     app.include_router(build_api(state))  # after the docs: its catch-all answers unknown /api/ paths
 
     def gradio_auth(username: str, password: str) -> bool:
