@@ -447,6 +447,16 @@ def serve(host, port, home, as_json):
     run_server(_settings(home), host=host, port=port, ensure_builtin=True)
 
 
+@cli.command()
+@click.option("--no-builtin", is_flag=True, help="不使用内置知识库")
+@common_options
+def mcp(no_builtin, home, as_json):
+    """以 MCP 服务器（stdio）提供问答、检索、案例对标、方案起草和文档列表，供桌面助手等客户端调用。"""
+    from ui.mcp_server import local_server
+
+    local_server(_settings(home, use_builtin=False if no_builtin else None)).run("stdio")
+
+
 @cli.group()
 def users():
     """管理登录用户：角色 viewer（提问、对标、起草）、editor（另可上传删除文档）、admin（另可管理用户、运行评测）。"""
