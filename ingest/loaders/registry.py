@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from .html import load_html
 from .pdf import load_pdf
+from .sheets import load_csv, load_xls, load_xlsx
 from .text import load_card, load_markdown, load_text
 from .word import load_docx
 
 LOADERS = {
     ".txt": load_text, ".md": load_markdown, ".yaml": load_card, ".yml": load_card,
     ".pdf": load_pdf, ".docx": load_docx, ".html": load_html, ".htm": load_html,
+    ".xlsx": load_xlsx,
+    ".xls": load_xls,
+    ".csv": load_csv,
 }
 SUPPORTED_SUFFIXES = tuple(LOADERS)
