@@ -4,6 +4,7 @@ from __future__ import annotations
 from .html import load_html
 from .pdf import load_pdf
 from .sheets import load_csv, load_xls, load_xlsx
+from .slides import load_pptx
 from .text import load_card, load_markdown, load_text
 from .word import load_docx
 
@@ -13,5 +14,6 @@ LOADERS = {
     ".xlsx": load_xlsx,
     ".xls": load_xls,
     ".csv": load_csv,
+    ".pptx": load_pptx,
 }
 SUPPORTED_SUFFIXES = tuple(LOADERS)
