@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .html import load_html
+from .ofd import load_ofd
 from .pdf import load_pdf
 from .sheets import load_csv, load_xls, load_xlsx
 from .slides import load_pptx
@@ -15,5 +16,6 @@ LOADERS = {
     ".xls": load_xls,
     ".csv": load_csv,
     ".pptx": load_pptx,
+    ".ofd": load_ofd,
 }
 SUPPORTED_SUFFIXES = tuple(LOADERS)
