@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .html import load_html
+from .legacy_office import load_legacy_office
 from .ofd import load_ofd
 from .pdf import load_pdf
 from .sheets import load_csv, load_xls, load_xlsx
@@ -17,5 +18,9 @@ LOADERS = {
     ".csv": load_csv,
     ".pptx": load_pptx,
     ".ofd": load_ofd,
+    ".doc": load_legacy_office,
+    ".wps": load_legacy_office,
+    ".et": load_legacy_office,
+    ".dps": load_legacy_office,
 }
 SUPPORTED_SUFFIXES = tuple(LOADERS)
