@@ -31,6 +31,7 @@ TABLE_CAPTION = re.compile(r"^\s*表\s*\d{1,2}(?:[-.．]\d{1,2})?(?:\s|$|[“「
 SPACE_TABLE_ROW = re.compile(r"^[^\s，。；、]{1,8}(?:[ \u3000]+\S|$)")
 SENTENCE_END = "。！？；!?;：:…"
 CLOSERS = "”’」』）)】》\"'"
+ROW_CONTINUES = tuple("，,、（(《“")  # a table row ending so goes on after a blank line
 MAX_HEADING_CHARS = 60
 BOX_LEVEL = 90  # a box nests under whatever section holds it and ends at the next heading
 
@@ -102,6 +103,7 @@ class _Builder:
         self.open_para = False  # the last paragraph may still continue on the next line
         self.table_mode: str | None = None  # None | "tab" | "space"
         self.table_rows = 0
+        self.blank_after_row = False  # a blank line since the table's last row
 
     # sections ------------------------------------------------------------------
     def _path(self) -> list[str]:
@@ -135,11 +137,13 @@ class _Builder:
         section.header = caption
         self.table_mode = "pending"
         self.table_rows = 0
+        self.blank_after_row = False
 
     def table_line(self, line: str, page: int | None) -> bool:
         """Add a line to the open table; False when the line ends the table."""
         section = self.current
         assert section is not None
+        blank_before, self.blank_after_row = self.blank_after_row, False
         if self.table_mode == "pending":  # the header row decides the table's layout
             self.table_mode = "tab" if "\t" in line else "space"
             section.header = section.header + "\n" + line if section.header else line
@@ -153,6 +157,8 @@ class _Builder:
                 return True
             if len(line) > 80 and ends_sentence(line):
                 return False  # body text again: the table ended without a source note
+            if blank_before and not section.paragraphs[-1].rstrip().endswith(ROW_CONTINUES):
+                return False  # a blank line after a complete row ends the table (DOCX, sheets, slides)
             if len(section.paragraphs) > 1:  # a row continued across a page break
                 section.paragraphs[-1] = _join(section.paragraphs[-1], line.strip())
             else:
@@ -175,6 +181,7 @@ class _Builder:
         section.header = ""
         self.table_mode = "pending"
         self.table_rows = 0
+        self.blank_after_row = False
 
     def end_table(self):
         if self.table_mode is not None:
@@ -200,6 +207,8 @@ class _Builder:
         only ends the paragraph when the text before it ended a sentence."""
         if self.current is not None and self.current.paragraphs and ends_sentence(self.current.paragraphs[-1]):
             self.open_para = False
+        if self.table_mode == "tab":
+            self.blank_after_row = True
 
 
 def split_sections(pages: list[Page]) -> list[Section]:

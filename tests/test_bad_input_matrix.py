@@ -12,7 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
-from tests.docmaker import POLICY_TEXT, make_pdf
+from tests.docmaker import POLICY_TEXT, make_ofd, make_pdf
+
+INGESTED = {"good.txt": "added", "mislabelled.html": "added", "mixed.txt": "added", "gappy.ofd": "added"}
+NO_SOFFICE = "/nonexistent/soffice"  # SCENARIO_SOFFICE for both tests: .doc fails the same with or without LibreOffice
 
 
 def zip_bomb_docx(path, inflated_mb: int = 120):
@@ -44,7 +47,7 @@ def batch(tmp_path_factory):
     (d / "zero.txt").write_bytes(b"")
     expect["zero.txt"] = "文件为空"
     rng = random.Random(7)
-    for ext in ("txt", "md", "pdf", "docx", "html", "yaml"):
+    for ext in ("txt", "md", "pdf", "docx", "html", "yaml", "xlsx", "xls", "csv", "pptx", "ofd", "doc"):
         (d / f"random.{ext}").write_bytes(b"\x00" + rng.randbytes(4096))
         expect[f"random.{ext}"] = ""
     good_pdf = make_pdf(d / "tmp.pdf", [["第一页内容。"], ["第二页内容。"]])
@@ -70,6 +73,29 @@ def batch(tmp_path_factory):
     expect["big.txt"] = "文件过大"
     (d / "program.exe").write_bytes(b"MZ" + bytes(100))
     expect["program.exe"] = "不支持的文件类型"
+    # office formats and OFD
+    import msoffcrypto.format.ooxml
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["城市", "场景机会"])
+    wb.active.append(["示范市", 120])
+    wb.save(d / "plain.xlsx.tmp")
+    (d / "truncated.xlsx").write_bytes((d / "plain.xlsx.tmp").read_bytes()[:700])
+    expect["truncated.xlsx"] = "无法解析 Excel 文件：文件已损坏"
+    with zipfile.ZipFile(d / "notabook.xlsx", "w") as z:  # a zip, but no workbook in it
+        z.writestr("readme.txt", "不是工作簿")
+    expect["notabook.xlsx"] = "无法解析 Excel 文件：文件已损坏（不是 Excel 工作簿）"
+    with open(d / "plain.xlsx.tmp", "rb") as plain, open(d / "locked.xlsx", "wb") as locked:
+        msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt("示范密码123", locked)
+    (d / "plain.xlsx.tmp").unlink()
+    expect["locked.xlsx"] = "Excel 文件已加密，需要先在 Excel/WPS 中取消密码"
+    with zipfile.ZipFile(d / "broken.ofd", "w") as z:  # a zip without OFD.xml
+        z.writestr("Doc_0/Document.xml", "<Document/>")
+    expect["broken.ofd"] = "不是有效的 OFD 文件（缺少 OFD.xml）"
+    make_ofd(d / "gappy.ofd", "缺页的通知", [["第一页：示范市开放场景机会120个。"], ["第二页缺失。"]], missing=(1,))
+    (d / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))  # an OLE2 header
+    expect["old.doc"] = "需要安装 LibreOffice"
     # decoded, not failed: GBK bytes under a UTF-8 label, and a file mixing both encodings
     (d / "mislabelled.html").write_bytes('<html><head><meta charset="utf-8"></head><body><p>无锡开放85个场景机会。</p>'
                                          '</body></html>'.encode("gbk"))
@@ -80,6 +106,7 @@ def batch(tmp_path_factory):
 def test_bad_input_matrix_through_the_cli(batch, tmp_path, monkeypatch):
     folder, expect = batch
     monkeypatch.setenv("SCENARIO_MAX_FILE_MB", "1")
+    monkeypatch.setenv("SCENARIO_SOFFICE", NO_SOFFICE)
     args = ["ingest", str(folder), str(folder / "program.exe"), "--json", "--home", str(tmp_path / "home")]
     r = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert r.exit_code == 1
@@ -89,8 +116,8 @@ def test_bad_input_matrix_through_the_cli(batch, tmp_path, monkeypatch):
     for name, reason in expect.items():
         assert reason in failed[name], (name, failed[name])
         assert failed[name] and name in r.stdout
-    assert {n: f["status"] for n, f in files.items() if f["status"] != "failed"} == \
-        {"good.txt": "added", "mislabelled.html": "added", "mixed.txt": "added"}
+    assert {n: f["status"] for n, f in files.items() if f["status"] != "failed"} == INGESTED
+    assert files["gappy.ofd"]["warnings"] == ["第2页缺少内容文件，已跳过"]  # a missing page is not a failure
 
     from assistant.service import Assistant
     from assistant.settings import Settings
@@ -112,7 +139,7 @@ BAD_NAMES = {
 }
 
 
-def test_bad_input_matrix_through_the_upload_api(batch, tmp_path):
+def test_bad_input_matrix_through_the_upload_api(batch, tmp_path, monkeypatch):
     """The same files, plus hostile names, uploaded in one request to a running server:
     each bad one comes back failed with its name and reason, the good ones are ingested,
     nothing is written outside the uploads folder, the server stays up, the index is
@@ -125,6 +152,7 @@ def test_bad_input_matrix_through_the_upload_api(batch, tmp_path):
     from tests.test_index import assert_consistent
 
     folder, expect = batch
+    monkeypatch.setenv("SCENARIO_SOFFICE", NO_SOFFICE)
     settings = store_settings(tmp_path / "home", use_builtin=False, builtin_corpus=None, max_file_mb=1)
     prepare_home(settings)
     server = start(settings)
@@ -143,13 +171,12 @@ def test_bad_input_matrix_through_the_upload_api(batch, tmp_path):
         for name, reason in {**expect, **BAD_NAMES}.items():
             got = next((v for k, v in failed.items() if k == name or (not name and not k)), None)
             assert got is not None and reason in got, (name, got)
-        assert {f["source"]: f["status"] for f in results if f["status"] != "failed"} == \
-            {"good.txt": "added", "mislabelled.html": "added", "mixed.txt": "added"}
+        assert {f["source"]: f["status"] for f in results if f["status"] != "failed"} == INGESTED
         assert body["failed"] == len(expect) + len(BAD_NAMES)
         # nothing escaped the uploads folder, and no rejected file was kept
         written = {p.name for p in settings.home.rglob("*") if p.is_file() and p.suffix in (".txt", ".html", ".pdf")}
         assert "escape.txt" not in written and "absolute.txt" not in written and "windows.txt" not in written
-        assert {p.name for p in server.state.uploads.iterdir()} >= {"good.txt", "mislabelled.html", "mixed.txt"}
+        assert {p.name for p in server.state.uploads.iterdir()} >= set(INGESTED)
         # a raw NUL byte in the file name (httpx would percent-encode it, so the body is made by hand)
         boundary = "scenario-boundary"
         raw = (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="nul\x00byte.txt"\r\n'
@@ -167,4 +194,4 @@ def test_bad_input_matrix_through_the_upload_api(batch, tmp_path):
     finally:
         server.stop()
     assert_consistent(Assistant(settings))
-    print(f"upload matrix: {len(expect)} bad files + {len(BAD_NAMES) + 1} bad names, 3 good files")
+    print(f"upload matrix: {len(expect)} bad files + {len(BAD_NAMES) + 1} bad names, {len(INGESTED)} good files")

@@ -64,6 +64,17 @@ def test_tab_table_stays_whole_with_header_and_continued_rows():
     assert "后续正文" not in t[0].text
 
 
+def test_blank_line_after_a_complete_row_ends_the_table():
+    """DOCX, spreadsheets and slides put a blank line after a table: the body text that
+    follows is a paragraph of the section again, not the last row's continuation."""
+    raw = "一、情况\n城市\t数量\n杭州\t12\n\n杭州的做法值得推广。\n第二段正文。"
+    sections = split_sections([Page(None, raw)])
+    assert [(s.kind, s.path, s.paragraphs) for s in sections] == [
+        ("table", ["一、情况"], ["城市\t数量", "杭州\t12"]),
+        ("text", ["一、情况"], ["杭州的做法值得推广。", "第二段正文。"]),
+    ]
+
+
 def test_large_table_splits_into_row_groups_that_repeat_the_header():
     rows = "\n".join(f"城市{i}\t政策{i}\t内容很长的一段说明文字用来撑大表格第{i}行。" for i in range(60))
     raw = f"表 3 各地政策\n地区\t政策名称\t主要内容\n{rows}\n来源：整理"

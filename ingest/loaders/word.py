@@ -7,10 +7,15 @@ import re
 from assistant.errors import IngestError
 
 from .base import Loaded, LoadOptions, Page
-from .zipguard import open_zip
+from .ooxml import core_title
+from .zipguard import is_encrypted_ooxml, open_zip
+
 
 def load_docx(data: bytes, name: str, options: LoadOptions) -> Loaded:
-    open_zip(data, name, "DOCX").close()
+    if is_encrypted_ooxml(data):
+        raise IngestError(name, "Word 文件已加密，需要先在 Word/WPS 中取消密码")
+    with open_zip(data, name, "DOCX") as archive:
+        package_title = core_title(archive)
     try:
         import docx
         from docx.table import Table
@@ -44,7 +49,7 @@ def load_docx(data: bytes, name: str, options: LoadOptions) -> Loaded:
                         cells.append(value)
                 lines.append("\t".join(cells))
             lines.append("")
-    title = document.core_properties.title or first_heading
+    title = package_title or first_heading
     return Loaded([Page(None, "\n".join(lines))], title)
 
 

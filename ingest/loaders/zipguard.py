@@ -9,6 +9,13 @@ from assistant.errors import IngestError
 
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_ZIP_RATIO = 200
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound files: .doc/.xls/.ppt, encrypted OOXML
+
+
+def is_encrypted_ooxml(data: bytes) -> bool:
+    """A password-protected XLSX/DOCX/PPTX is not a zip but an OLE2 compound file holding an
+    ``EncryptionInfo`` stream (directory entry names are UTF-16LE)."""
+    return data.startswith(OLE2_MAGIC) and "EncryptionInfo".encode("utf-16-le") in data
 
 
 def open_zip(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
