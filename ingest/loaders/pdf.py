@@ -43,6 +43,7 @@ def load_pdf(data: bytes, name: str, options: LoadOptions) -> Loaded:
         raise IngestError(name, f"无法解析 PDF：文件已损坏（{type(e).__name__}）") from None
     if not pages:
         raise IngestError(name, "PDF 中没有页面")
-    if not any(p.text.strip() for p in pages):
-        raise IngestError(name, "PDF 没有文本层（可能是扫描件），当前不支持 OCR")
-    return Loaded(pages, title, {"pages": len(pages)})
+    from ..ocr import ocr_pdf_pages  # pages without a text layer, per options.ocr
+
+    pages, warnings = ocr_pdf_pages(data, pages, options, name)
+    return Loaded(pages, title, {"pages": len(pages)}, warnings)
