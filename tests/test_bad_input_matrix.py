@@ -63,7 +63,22 @@ def batch(tmp_path_factory):
     c.drawImage(str(d / "page.png.tmp"), 72, 600, 200, 100)
     c.save()
     (d / "page.png.tmp").unlink()
-    expect["scanned.pdf"] = "没有文本层"
+    expect["scanned.pdf"] = "OCR 没有识别出文字"  # a white image: a blank scan
+    # OCR: a scan turned 90° is read; a mixed text + scan PDF ingests; a blank noisy scan,
+    # a decompression bomb and a picture without text fail
+    from tests.scanmaker import FONT, bomb_png, image_pdf, mixed_pdf, page_image
+    if FONT.exists():
+        image_pdf(d / "rotated.pdf", [page_image(["江心洲2025年建成无人配送示范线路16条。"]).rotate(90, expand=True)])
+        mixed_pdf(d / "text-and-scan.pdf", ["一、总体情况"], page_image(["二、进展", "滨江区2025年开放场景机会37个。"]))
+        image_pdf(d / "blank-scan.pdf", [page_image([], noise=True)])
+        expect["blank-scan.pdf"] = "OCR 没有识别出文字"
+        picture = Image.new("L", (600, 400), 200)
+        from PIL import ImageDraw
+        ImageDraw.Draw(picture).ellipse((100, 80, 400, 330), fill=90)
+        picture.save(d / "picture.jpg")
+        expect["picture.jpg"] = "图片中没有识别出文字"
+    bomb_png(d / "huge.png")
+    expect["huge.png"] = "图片尺寸过大"
     zip_bomb_docx(d / "bomb.docx")
     expect["bomb.docx"] = "压缩炸弹"
     (d / "deep.html").write_text("<html><body>" + "<div>" * 10000 + "深层。" + "</div>" * 10000 + "</body></html>",
@@ -116,7 +131,7 @@ def test_bad_input_matrix_through_the_cli(batch, tmp_path, monkeypatch):
     for name, reason in expect.items():
         assert reason in failed[name], (name, failed[name])
         assert failed[name] and name in r.stdout
-    assert {n: f["status"] for n, f in files.items() if f["status"] != "failed"} == INGESTED
+    assert {n: f["status"] for n, f in files.items() if f["status"] != "failed"} == {**INGESTED, **ocr_good(folder)}
     assert files["gappy.ofd"]["warnings"] == ["第2页缺少内容文件，已跳过"]  # a missing page is not a failure
 
     from assistant.service import Assistant
@@ -128,6 +143,14 @@ def test_bad_input_matrix_through_the_cli(batch, tmp_path, monkeypatch):
     assert "85个场景机会" in a.ask("无锡开放了多少个场景机会？").answer
     texts = " ".join(t for _, t, _ in a.index.store.iter_all())
     assert "第二部分是GBK编码" in texts
+    if ocr_good(folder):  # read by OCR: the turned scan and the scanned page
+        flat = "".join(texts.split())
+        assert "江心洲2025年建成无人配送示范线路16条" in flat and "滨江区2025年开放场景机会37个" in flat
+
+
+def ocr_good(folder) -> dict[str, str]:
+    """The scans the batch ingests (made only when the CJK font is installed)."""
+    return {n: "added" for n in ("rotated.pdf", "text-and-scan.pdf") if (folder / n).exists()}
 
 
 BAD_NAMES = {
@@ -171,7 +194,7 @@ def test_bad_input_matrix_through_the_upload_api(batch, tmp_path, monkeypatch):
         for name, reason in {**expect, **BAD_NAMES}.items():
             got = next((v for k, v in failed.items() if k == name or (not name and not k)), None)
             assert got is not None and reason in got, (name, got)
-        assert {f["source"]: f["status"] for f in results if f["status"] != "failed"} == INGESTED
+        assert {f["source"]: f["status"] for f in results if f["status"] != "failed"} == {**INGESTED, **ocr_good(folder)}
         assert body["failed"] == len(expect) + len(BAD_NAMES)
         # nothing escaped the uploads folder, and no rejected file was kept
         written = {p.name for p in settings.home.rglob("*") if p.is_file() and p.suffix in (".txt", ".html", ".pdf")}

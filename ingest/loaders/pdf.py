@@ -41,9 +41,10 @@ def load_pdf(data: bytes, name: str, options: LoadOptions) -> Loaded:
         document.close()
     if title and _NOT_A_TITLE.match(title):
         title = None
-    if not any(p.text.strip() for p in pages):
-        raise IngestError(name, "PDF 没有文本层（可能是扫描件），当前不支持 OCR")
-    return Loaded(pages, title, {"pages": len(pages)})
+    from ..ocr import ocr_pdf_pages  # pages without a text layer, per options.ocr
+
+    pages, warnings = ocr_pdf_pages(data, pages, options, name)
+    return Loaded(pages, title, {"pages": len(pages)}, warnings)
 
 
 def _pdfium_reason(error: Exception) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .html import load_html
+from .images import IMAGE_SUFFIXES, load_image
 from .legacy_office import load_legacy_office
 from .ofd import load_ofd
 from .pdf import load_pdf
@@ -22,5 +23,6 @@ LOADERS = {
     ".wps": load_legacy_office,
     ".et": load_legacy_office,
     ".dps": load_legacy_office,
+    **dict.fromkeys(IMAGE_SUFFIXES, load_image),
 }
 SUPPORTED_SUFFIXES = tuple(LOADERS)
