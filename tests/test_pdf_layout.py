@@ -114,3 +114,21 @@ def test_a_page_printed_by_chromium_loses_its_running_header_and_footer(tmp_path
     whole = "".join(c.text for c in chunks)
     for p in paragraphs:
         assert p in whole, p  # every paragraph whole, none cut by a footer
+
+
+def test_a_pdf_with_a_broken_cross_reference_table_is_repaired_and_read(tmp_path):
+    """Damaged xref offsets (common after bad downloads and edits): pdfium rebuilds the
+    table from the objects, so the text is read rather than refused."""
+    import re
+
+    from tests.docmaker import make_pdf
+
+    good = make_pdf(tmp_path / "good.pdf", [["示范市累计开放场景机会120个。"], ["第二页：建成实验室3个。"]])
+    data = good.read_bytes()
+    broken = re.sub(rb"\d{10} 00000 n", b"0000000999 00000 n", data)  # every offset wrong
+    broken = re.sub(rb"startxref\s+\d+", b"startxref\n12345", broken)
+    assert broken != data
+    path = tmp_path / "broken-xref.pdf"
+    path.write_bytes(broken)
+    doc = load_document(path)
+    assert "示范市累计开放场景机会120个。" in doc.pages[0].text and "建成实验室3个" in doc.pages[1].text
