@@ -256,10 +256,11 @@ class _Box:
 
 
 def _boxes(result) -> list[_Box]:
-    """The recognised boxes worth keeping: score at least :data:`MIN_SCORE`, short
-    fragments only when sure (one or two low-scored characters are mostly a shape, a
-    seal or speckle read as text), and never a box of symbols alone (a photo's disc
-    reads as "●")."""
+    """The recognised boxes worth keeping: score at least :data:`MIN_SCORE`; one or two
+    characters scored below :data:`MIN_FRAGMENT_SCORE` only when they are punctuation
+    (a sentence's last "。" wrapped onto a line of its own), as such fragments are
+    mostly a shape, a seal or speckle read as text; and nothing at all when no box
+    holds a letter or a digit (a photo's disc reads as "●")."""
     if result is None or getattr(result, "txts", None) is None or getattr(result, "boxes", None) is None:
         return []
     out = []
@@ -268,9 +269,13 @@ def _boxes(result) -> list[_Box]:
         ys = [float(p[1]) for p in quad]
         text = text.strip()
         score = float(score)
-        if text and score >= MIN_SCORE and (len(text) > 2 or score >= MIN_FRAGMENT_SCORE) \
-                and any(unicodedata.category(ch)[0] in "LN" for ch in text):
-            out.append(_Box(min(xs), min(ys), max(xs), max(ys), text, score))
+        if not text or score < MIN_SCORE:
+            continue
+        if len(text) <= 2 and score < MIN_FRAGMENT_SCORE and not all(unicodedata.category(ch)[0] == "P" for ch in text):
+            continue
+        out.append(_Box(min(xs), min(ys), max(xs), max(ys), text, score))
+    if not any(unicodedata.category(ch)[0] in "LN" for b in out for ch in b.text):
+        return []
     return out
 
 
@@ -336,23 +341,30 @@ def ocr_image(image) -> OcrPage:
         image = np.asarray(to_grey(Image.fromarray(image)))
     check_size(image.shape[1], image.shape[0])
     result = _run(image)
-    rotation = 0
-    if _tall_share(getattr(result, "boxes", None)) > 0.6:
-        turned = np.ascontiguousarray(np.rot90(image, 1))  # counter-clockwise
-        det = _run(turned, det=True, cls=False, rec=False)
-        rotation = 90
-        if _upside_down(turned, getattr(det, "boxes", None)):
+    boxes, rotation = _boxes(result), 0
+    turned = None
+    if _tall_share(getattr(result, "boxes", None)) > 0.6:  # lines run up or down the page
+        turned, rotation = np.ascontiguousarray(np.rot90(image, 1)), 90  # counter-clockwise
+        if _upside_down(turned, getattr(_run(turned, rec=False), "boxes", None)):
             turned, rotation = np.ascontiguousarray(np.rot90(turned, 2)), 270
-        image, result = turned, _run(turned)
     elif _upside_down(image, getattr(result, "boxes", None)):
-        image = np.ascontiguousarray(np.rot90(image, 2))
-        rotation = 180
-        result = _run(image)
-    boxes = _boxes(result)
+        turned, rotation = np.ascontiguousarray(np.rot90(image, 2)), 180
+    if turned is not None:
+        again = _boxes(_run(turned))
+        # a wrong turn reads far worse; vertical writing, for one, is better left as it was
+        if _mass(again) >= 0.8 * _mass(boxes):
+            image, boxes = turned, again
+        else:
+            rotation = 0
     lines, text = layout(boxes, image.shape[1])
     chars = sum(len(b.text) for b in boxes)
     confidence = sum(b.score * len(b.text) for b in boxes) / chars if chars else None
     return OcrPage(text, confidence, lines, rotation)
+
+
+def _mass(boxes: list[_Box]) -> float:
+    """Recognised characters weighted by their score."""
+    return sum(b.score * len(b.text) for b in boxes)
 
 
 # --- reading order ---------------------------------------------------------------------
