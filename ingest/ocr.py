@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 from assistant.errors import IngestError
 
+from .pdf_layout import PDFIUM_LOCK as _PDFIUM_LOCK  # the one lock the PDF text loader holds too
+
 MAX_SIDE = 4000  # px: larger images are downscaled before OCR
 MAX_PIXELS = 150_000_000  # an image declaring more is refused (decompression bomb)
 PDF_DPI = 150  # render scale for PDF pages (see evals/bench_ocr.py)
@@ -501,7 +503,6 @@ def _ends_sentence(text: str) -> bool:
 
 # --- PDFs ------------------------------------------------------------------------------
 
-_PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe
 
 
 def usable_chars(text: str) -> int:
@@ -611,8 +612,8 @@ def ocr_pdf_pages(data: bytes, pages: list, options, name: str, dpi: int = PDF_D
                 result = None
             if result is not None and result.text.strip():
                 pages[i] = Page(pages[i].number, result.text, result.confidence)
-                if result.confidence is not None and result.confidence < LOW_CONFIDENCE:
-                    warnings.append(_low(label, result.confidence))
+                if (warning := low_confidence_warning(label, result.confidence)) is not None:
+                    warnings.append(warning)
             elif mode != "force" or not usable_chars(pages[i].text):
                 pages[i] = Page(pages[i].number, pages[i].text if usable_chars(pages[i].text) else "")
             if progress:

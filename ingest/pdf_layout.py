@@ -21,8 +21,11 @@ broken there like any other hard line break.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
+
+PDFIUM_LOCK = threading.RLock()  # PDFium is not thread-safe: every call into it holds this
 
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’…—]")
 BAND = 0.09  # the top and bottom 9% of the page hold headers and footers

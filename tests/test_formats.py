@@ -386,19 +386,21 @@ def test_a_missing_libreoffice_module_says_which_package(tmp_path, monkeypatch):
     (program / "soffice").write_text("#!/bin/sh\nexit 1\n")
     (program / "soffice").chmod(0o755)
     monkeypatch.setenv("SCENARIO_SOFFICE", str(program / "soffice"))
-    (tmp_path / "表格.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
-    with pytest.raises(IngestError) as err:
-        load_document(tmp_path / "表格.et")
-    assert err.value.reason == ("无法读取 .et 文件：需要安装 LibreOffice（Debian/Ubuntu：sudo apt install "
+    assert _ole_refusal(tmp_path / "表格.et") == ("无法读取 .et 文件：需要安装 LibreOffice（Debian/Ubuntu：sudo apt install "
                                 "libreoffice-calc-nogui），或先另存为 .xlsx")
+
+
+def _ole_refusal(path) -> str:
+    """The reason an OLE2 (old Office) file at ``path`` is refused with."""
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
+    with pytest.raises(IngestError) as err:
+        load_document(path)
+    return err.value.reason
 
 
 def test_doc_without_libreoffice_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setenv("SCENARIO_SOFFICE", str(tmp_path / "no-such-soffice"))
-    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
-    with pytest.raises(IngestError) as err:
-        load_document(tmp_path / "old.doc")
-    assert err.value.reason == ("无法读取 .doc/.wps 文件：需要安装 LibreOffice（Debian/Ubuntu：sudo apt install "
+    assert _ole_refusal(tmp_path / "old.doc") == ("无法读取 .doc/.wps 文件：需要安装 LibreOffice（Debian/Ubuntu：sudo apt install "
                                 "libreoffice-writer-nogui），或先另存为 .docx")
 
 
