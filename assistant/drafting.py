@@ -71,6 +71,7 @@ def placeholder(what: str) -> str:
 
 
 MAX_PLACEHOLDERS = 6
+MAX_POLICIES = 7  # a section an official reads through, not a list of every match
 PLACEHOLDER = re.compile(r"【待(?:补充|核实)：[^】]*】")
 
 
@@ -227,7 +228,8 @@ def _marker(cited: str) -> str:
 
 def idea_of(text: str) -> str:
     """The scenario named in a request ("为本市起草一个独居老人智能报警场景方案" → 独居老人智能报警)."""
-    s = re.sub(r"^(请|帮我|为本市|为我市|为)?\s*(起草|撰写|写|编制)?\s*(一个|一份)?", "", text.strip())
+    s = re.sub(r"^(请|帮我)?\s*(?:(?:为|给)[^，。\s]{0,8}?(?=起草|撰写|编制))?\s*(起草|撰写|写|编制)?\s*(一个|一份)?", "",
+               text.strip())
     s = re.sub(r"(的)?(场景)?(建设)?(方案|设想|提案)?[。.！!]?$", "", s)
     return s.strip(" “”\"") or text.strip()
 
@@ -353,14 +355,15 @@ class Drafter:
         picked: list[tuple[int, int, str]] = []
         seen: set[str] = set()
         for t, topic in enumerate(topics):
-            for rank, chunk, sentence in sorted(((citer.rank(c, s_), c, s_) for c, s_ in
-                                                 self._policy_candidates(topic, city)), key=lambda x: x[0])[:2]:
-                key = display_sentence(sentence)
-                if key in seen:
+            ranks_done: set[int] = set()  # per topic the best own, national and benchmark sentence
+            for chunk, sentence in self._policy_candidates(topic, city):
+                key, rank = display_sentence(sentence), citer.rank(chunk, sentence)
+                if key in seen or rank in ranks_done:
                     continue
                 seen.add(key)
+                ranks_done.add(rank)
                 picked.append((rank, t, citer.cite(chunk, sentence)))
-        for _, _, text in sorted(picked, key=lambda x: (x[0], x[1])):
+        for _, _, text in sorted(picked, key=lambda x: (x[0], x[1]))[:MAX_POLICIES]:
             sec.add(text)
         if not any(rank == 0 for rank, _, _ in picked):
             sec.placeholder(missing)

@@ -97,7 +97,9 @@ def test_proposal_has_every_section_cited_sentences_and_placeholders(kb):
     # method steps are quoted with citations from the method notes
     five = d.section("四、“五阶”场景设计")
     assert sum(1 for b in five.blocks if re.search(r"\[\d+\]$", b.text)) == 5
-    assert sum(1 for b in five.blocks if b.kind == "placeholder") == 5
+    # one placeholder for the section, naming what the five stages need locally
+    holders = [b.text for b in five.blocks if b.kind == "placeholder"]
+    assert len(holders) == 1 and "独居老人智能报警" in holders[0] and "数据共享路径" in holders[0]
     # every marker points at a reference whose quote holds the sentence's numbers
     from evals.bench_drafts import citation_checks
 
@@ -115,7 +117,9 @@ def test_missing_evidence_leaves_placeholders_not_text(kb):
     assert any(b.kind == "placeholder" and b.text.startswith("【待补充：") for b in overview.blocks)
     three = d.section("二、“三维”场景筛选")
     table = next(b for b in three.blocks if b.kind == "table")
-    assert any(row[1] == "待论证" and row[2].startswith("【待补充") for row in table.rows)
+    assert any(row[1] == "待论证" and row[2] == "资料中未找到该维度的依据" for row in table.rows)
+    holders = [b.text for b in three.blocks if b.kind == "placeholder"]
+    assert len(holders) == 1 and "维度的依据" in holders[0]
     assert "初判" in "".join(b.text for b in d.section("三、“四类”场景归类").blocks)
 
 
@@ -129,7 +133,7 @@ def test_response_sections_and_user_text_is_labelled(kb):
     first = int(re.search(r"\[(\d+)\]", policy).group(1))
     # with --city, the first policy quoted is the city's own
     assert d.references[first - 1].doc == "hefei-budget-reserve-fault-tolerance.yaml"
-    assert "首试首用" in d.references[first - 1].quote
+    assert "容错" in d.references[first - 1].quote and not policy.startswith("对标参考")
 
 
 def test_docx_export_headings_references_and_east_asian_font(kb, tmp_path):
@@ -143,10 +147,10 @@ def test_docx_export_headings_references_and_east_asian_font(kb, tmp_path):
     doc = docx.Document(str(path))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings[:2] == ["一、场景概述", "二、“三维”场景筛选"] and headings[-1] == "参考资料"
-    refs = [p.text for p in doc.paragraphs if re.match(r"\[\d+\] 《", p.text)]
-    assert len(refs) == len(d.references) and refs[0].startswith("[1] 《")
+    refs = [p.text for p in doc.paragraphs if p.style.name == "List Number"]
+    assert len(refs) == len(d.references) and refs[0].startswith("《")
     fonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
-    assert fonts.get(qn("w:eastAsia")) == "宋体"
+    assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert doc.styles["Heading 1"].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "黑体"
     assert len(doc.tables) >= 3  # 三维, 七有, 三元 (+ cases)
     with pytest.raises(Exception, match="不支持的导出格式"):
@@ -195,7 +199,7 @@ def test_llm_prose_passes_the_citation_check(kb):
     markers = [int(n) for n in re.findall(r"\[(\d+)\]", prose[0].text)]
     quotes = {r.n: r.quote for r in d.references}
     assert markers and all(m in quotes for m in markers)
-    assert sum(b.kind == "placeholder" for b in five.blocks) == 5  # placeholders stay
+    assert sum(b.kind == "placeholder" for b in five.blocks) == 1  # the placeholder stays
     # both the invented figure and the sentence its passage does not support are dropped
     assert "“四、“五阶”场景设计”：删除了 2 句未通过引用核验的改写" in d.notes
     assert prose[0].text.startswith("第二阶要用取消、合并、重排、简化的方法再造流程。[")
