@@ -15,7 +15,7 @@ from ingest.chunk import split_sentences
 
 from .cases import CaseFinder, CaseHit, canonical_delivery_type
 from .errors import ScenarioError
-from .evidence import display_unit
+from .evidence import bigrams, display_unit
 from .extractive import display_sentence
 from .retrieve import Filters, RetrievedChunk
 
@@ -30,6 +30,13 @@ PARTIES = re.compile(r"公安|交通|应急|卫健|医保|医疗|税务|社保|�
 VALUE_WORDS = re.compile(r"痛点|高频|效率|便捷|方便|惠及|缓解|解决|避免|提升|守护|防范|减少|缩短|杜绝")
 PROCESS_WORDS = re.compile(r"流程|一网|一件事|一站式|联动|整合|打通|串联|共享|跨部门|压缩|秒验|零材料|全流程|协同")
 REFORM_WORDS = re.compile(r"制度|机制|规定|改革|承诺制|联席会议|监管|不得")
+FIVE_STAGES = (
+    ("第一阶 业务全流程拆解", "第一阶", "部门 环节 流程 服务 对象", "涉及的部门、环节、材料和数据清单"),
+    ("第二阶 流程再造", "第二阶", "流程 简化 合并 压缩 一次 联动", "按取消、合并、重排、简化梳理后的新流程"),
+    ("第三阶 数据流通与安全", "第三阶", "数据 共享 归集 安全 隐私", "数据共享路径、分类分级与安全措施"),
+    ("第四阶 技术集成与公共能力", "第四阶", "平台 系统 技术 设备 物联网 算法 底座", "可复用的底座能力与需新建的模块"),
+    ("第五阶 体制机制突破", "第五阶", "机制 制度 标准 规则 协同 责任", "需调整的规则、联合审批或数据权属安排"))
+STAGE_WORDS = re.compile(r"[一二三四五]阶|五阶|七有|三维|三元|三步")
 CITE_WORDS = re.compile(r"引用|参照|参考|对标|借鉴|学习|外地|其他")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -164,6 +171,8 @@ class _Citer:
 
 
 BENCHMARK_LABEL = "对标参考："
+APPLIED_LABEL = "结合“"
+KEPT_LABELS = (BENCHMARK_LABEL, APPLIED_LABEL)
 
 
 def as_list(text: str) -> str:
@@ -300,6 +309,31 @@ class Drafter:
                     return out
         return out
 
+    def _applied(self, citer: _Citer, idea: str, focus: str, used: set[str]) -> str:
+        """A sentence of the corpus about this scenario that speaks to a stage's concern
+        (its departments, its data, its rules), so the method reads as applied to the
+        scenario; the method notes themselves are left out, each sentence used once."""
+        words = focus.split()
+        idea_grams = bigrams(idea)
+        need = max(2, -(-len(idea_grams) * 2 // 5))  # two in five of the idea's bigrams: on topic
+        best, best_score = None, 0
+        for c in self._evidence(f"{idea} {focus}", k=6):
+            if STAGE_WORDS.search(c.section + c.text[:200]):
+                continue  # the method text, already quoted above
+            for line in c.text.split("\n"):
+                for sentence in split_sentences(line):
+                    shared = len(idea_grams & bigrams(sentence))
+                    hits = sum(w in sentence for w in words)
+                    if sentence in used or shared < need or not hits or len(sentence) < 15:
+                        continue
+                    score = shared + hits
+                    if score > best_score:
+                        best, best_score = (c, sentence), score
+        if best is None:
+            return ""
+        used.add(best[1])
+        return citer.cite(*best)
+
     def _idea_evidence(self, idea: str) -> tuple[RetrievedChunk | None, str]:
         """The passage and line that name the scenario itself. A table row or method
         example that classifies it (its caption or line names a 四类 type) comes first,
@@ -324,6 +358,17 @@ class Drafter:
             quotes = self._method(citer, f"三步 {step}", key)
             sec.add(quotes[0] if quotes else f"{step}：资料中未找到该步骤的说明。")
         sec.placeholder(schedule)
+
+    def _comparable(self, need: str, city: str | None) -> list[CaseHit]:
+        """Cases whose figures can serve as this need's reference values: the same domain
+        as the need, or (when the need has none) sharing a technology or mechanism; a
+        traffic figure is no benchmark for an elderly-care alarm."""
+        profile = self.finder.profile(need)
+        hits = self.finder.find(need, city=city, k=10)
+        if profile.domain:
+            return [h for h in hits if h.domain == profile.domain]
+        return [h for h in hits if set(h.technologies) & set(profile.technologies)
+                or set(h.mechanisms) & set(profile.mechanisms)]
 
     @staticmethod
     def _benchmarks(sec: Section, citer: _Citer, cases: list[CaseHit], label: str, limit: int) -> None:
@@ -379,7 +424,9 @@ class Drafter:
 
         refs = {r.n: r for r in draft.references}
         for section in draft.sections:
-            cited = [b for b in section.blocks if b.kind == "p" and re.search(r"\[\d+\]$", b.text)]
+            # a labelled sentence (对标参考：合肥——…, 结合“…”：…) keeps its words: prose would drop the label
+            cited = [b for b in section.blocks if b.kind == "p" and re.search(r"\[\d+\]$", b.text)
+                     and not b.text.startswith(KEPT_LABELS)]
             numbers = sorted({int(n) for b in cited for n in re.findall(r"\[(\d+)\]", b.text)})
             if len(numbers) < 2:
                 continue
@@ -469,15 +516,17 @@ class Drafter:
         # 四、五阶
         sec = s["四、“五阶”场景设计"]
         needs: list[str] = []
-        for stage, key, need in (("第一阶 业务全流程拆解", "第一阶", "本场景涉及的部门、环节、材料和数据清单"),
-                                 ("第二阶 流程再造", "第二阶", "按取消、合并、重排、简化梳理后的新流程"),
-                                 ("第三阶 数据流通与安全", "第三阶", "数据共享路径、分类分级与安全措施"),
-                                 ("第四阶 技术集成与公共能力", "第四阶", "可复用的底座能力与需新建的模块"),
-                                 ("第五阶 体制机制突破", "第五阶", "需调整的规则、联合审批或数据权属安排")):
+        used: set[str] = set()
+        for stage, key, focus, need in FIVE_STAGES:
             quotes = self._method(citer, f"五阶 {stage}", key)
             sec.add(quotes[0] if quotes else f"{stage}：资料中未找到该阶段的方法说明。")
-            needs.append(need)
-        sec.placeholder(f"“{idea}”的{'；'.join(needs)}")
+            applied = self._applied(citer, idea, focus, used)
+            if applied:
+                sec.add(f"{APPLIED_LABEL}{idea}”：" + applied)
+            else:
+                needs.append(need)
+        if needs:
+            sec.placeholder(f"“{idea}”在以下方面的本地情况：{'；'.join(needs)}")
 
         # 五、七有
         sec = s["五、“七有”准备度清单"]
@@ -513,7 +562,7 @@ class Drafter:
 
         # 八、指标
         sec = s["八、成效指标"]
-        self._benchmarks(sec, citer, cases, "参照", limit=3)
+        self._benchmarks(sec, citer, self._comparable(idea, city), "参照", limit=3)
         sec.placeholder(f"{where}本场景的目标值（如覆盖人数、处置时长、效率提升比例）与统计口径")
 
         # 十、政策
@@ -563,7 +612,7 @@ class Drafter:
 
         cases = self.finder.find(need, city=None, k=5)
         sec = s["四、预期成效与指标"]
-        self._benchmarks(sec, citer, cases, "同类场景成效参照", limit=2)
+        self._benchmarks(sec, citer, self._comparable(need, city), "同类场景成效参照", limit=2)
         sec.placeholder("本项目承诺的指标与测算依据")
 
         sec = s["五、可比落地案例"]
