@@ -353,10 +353,15 @@ class Drafter:
                             return c, line
         return None, ""
 
-    def _three_steps(self, sec: Section, citer: _Citer, schedule: str) -> None:
+    def _three_steps(self, sec: Section, citer: _Citer, schedule: str, idea: str = "") -> None:
+        """The three steps from the method text, then how this scenario (or its like) was
+        built in the corpus, so the plan is not the same paragraph in every draft."""
         for step, key in (("第一步 标准化立项与评审", "立项"), ("第二步 模块化敏捷组装", "组装"), ("第三步 反哺迭代", "反哺")):
             quotes = self._method(citer, f"三步 {step}", key)
             sec.add(quotes[0] if quotes else f"{step}：资料中未找到该步骤的说明。")
+        applied = self._applied(citer, idea, "试点 建设 上线 推广 迭代 覆盖 部署", set()) if idea else ""
+        if applied:
+            sec.add(f"{APPLIED_LABEL}{idea}”：" + applied)
         sec.placeholder(schedule)
 
     def _comparable(self, need: str, city: str | None) -> list[CaseHit]:
@@ -538,13 +543,16 @@ class Drafter:
         sec.placeholder(f"{where}七有各要素的现状（牵头机构、数字底座、数据要素、资金与安全安排）")
 
         # 六、三步
-        self._three_steps(s["六、“三步”建设计划"], citer, "各步骤的时间安排、责任单位与里程碑")
+        self._three_steps(s["六、“三步”建设计划"], citer, f"“{idea}”各步骤的时间安排、责任单位与里程碑", idea)
 
         # 七、三元
         sec = s["七、“三元”运营模式"]
         for key in ("三方主体", "三项运营", "三个衡量"):
             for q in self._method(citer, f"三元 长效运营 {key}", key):
                 sec.add(q)
+        applied = self._applied(citer, idea, "运营 企业 公司 付费 收费 合作 维护 服务商", set())
+        if applied:
+            sec.add(f"{APPLIED_LABEL}{idea}”：" + applied)
         sec.placeholder(f"“{idea}”的牵头部门与监管安排、运营主体与服务内容、参与企业与收益机制")
 
         # 九、可比案例 (before indicators: their figures are benchmarks)
