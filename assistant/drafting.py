@@ -408,7 +408,8 @@ class Drafter:
             ranks_done: set[int] = set()  # per topic the best own, national and benchmark sentence
             for chunk, sentence in self._policy_candidates(topic, city):
                 key, rank = display_sentence(sentence), citer.rank(chunk, sentence)
-                if key in seen or rank in ranks_done:
+                # a sentence already quoted inside a longer one (or around it) says nothing new
+                if rank in ranks_done or any(key in k or k in key for k in seen):
                     continue
                 seen.add(key)
                 ranks_done.add(rank)

@@ -93,6 +93,8 @@ def test_own_city_first_then_national_then_benchmarks(shenzhen_draft):
     ranks = [rank(t) for t in blocks]
     assert ranks[0] == 0 and ranks == sorted(ranks), blocks
     assert 1 in ranks and 2 in ranks
+    bare = [re.sub(r"^对标参考：\S+?——|\[\d+\]$", "", t) for t in blocks]
+    assert not any(a in b for a in bare for b in bare if a is not b)  # each sentence once
     # the asker's own policy was found, so no placeholder asks for it
     assert not any(b.kind == "placeholder" for b in shenzhen_draft.section("十、可用政策支持").blocks)
 
