@@ -182,7 +182,8 @@ def as_list(text: str) -> str:
 
 
 def _city_level(vocab, region: str) -> str:
-    """A district stands for its city (海淀区 → 海淀区 kept: its policy is the district's)."""
+    """The listed name of a place as written; a district stays a district (海淀 → 海淀区):
+    its policy is the district's, and :func:`same_place` still counts it as its city's."""
     return vocab.canonical(region)
 
 
