@@ -15,7 +15,7 @@ from ingest.chunk import split_sentences
 
 from .cases import CaseFinder, CaseHit, canonical_delivery_type
 from .errors import ScenarioError
-from .evidence import display_unit
+from .evidence import bigrams, display_unit
 from .extractive import display_sentence
 from .retrieve import Filters, RetrievedChunk
 
@@ -30,6 +30,14 @@ PARTIES = re.compile(r"公安|交通|应急|卫健|医保|医疗|税务|社保|�
 VALUE_WORDS = re.compile(r"痛点|高频|效率|便捷|方便|惠及|缓解|解决|避免|提升|守护|防范|减少|缩短|杜绝")
 PROCESS_WORDS = re.compile(r"流程|一网|一件事|一站式|联动|整合|打通|串联|共享|跨部门|压缩|秒验|零材料|全流程|协同")
 REFORM_WORDS = re.compile(r"制度|机制|规定|改革|承诺制|联席会议|监管|不得")
+FIVE_STAGES = (
+    ("第一阶 业务全流程拆解", "第一阶", "部门 环节 流程 服务 对象", "涉及的部门、环节、材料和数据清单"),
+    ("第二阶 流程再造", "第二阶", "流程 简化 合并 压缩 一次 联动", "按取消、合并、重排、简化梳理后的新流程"),
+    ("第三阶 数据流通与安全", "第三阶", "数据 共享 归集 安全 隐私", "数据共享路径、分类分级与安全措施"),
+    ("第四阶 技术集成与公共能力", "第四阶", "平台 系统 技术 设备 物联网 算法 底座", "可复用的底座能力与需新建的模块"),
+    ("第五阶 体制机制突破", "第五阶", "机制 制度 标准 规则 协同 责任", "需调整的规则、联合审批或数据权属安排"))
+STAGE_WORDS = re.compile(r"[一二三四五]阶|五阶|七有|三维|三元|三步")
+CITE_WORDS = re.compile(r"引用|参照|参考|对标|借鉴|学习|外地|其他")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -69,6 +77,35 @@ def placeholder(what: str) -> str:
     return f"【待补充：{what}】"
 
 
+MAX_PLACEHOLDERS = 6
+MAX_POLICIES = 7  # a section an official reads through, not a list of every match
+PLACEHOLDER = re.compile(r"【待(?:补充|核实)：[^】]*】")
+
+
+def count_placeholders(draft) -> int:
+    """Placeholders anywhere in a draft, table cells included."""
+    texts = [b.text for s in draft.sections for b in s.blocks] + \
+        [c for s in draft.sections for b in s.blocks for row in b.rows for c in row]
+    return sum(len(PLACEHOLDER.findall(t)) for t in texts)
+
+
+def cap_placeholders(draft, limit: int) -> None:
+    """Keep one placeholder per section and at most ``limit`` in all: an official fills a
+    few precise gaps, not a form. Those beyond the cap move to the draft's notes."""
+    kept = 0
+    for section in draft.sections:
+        holders = [b for b in section.blocks if b.kind == "placeholder"]
+        for extra in holders[1:]:
+            section.blocks.remove(extra)
+            draft.notes.append(f"“{section.title}”另需补充：{extra.text}")
+        if holders:
+            if kept >= limit:
+                section.blocks.remove(holders[0])
+                draft.notes.append(f"“{section.title}”另需补充：{holders[0].text}")
+            else:
+                kept += 1
+
+
 @dataclass
 class Draft:
     kind: str  # "proposal" | "response"
@@ -98,20 +135,87 @@ class Draft:
 
 
 class _Citer:
-    """Numbers the passages a draft quotes, once each, in order of first use."""
+    """Numbers the passages a draft quotes, once each, in order of first use, and labels a
+    sentence that states another place's policy as that place's (对标参考：合肥——…), so a
+    draft never presents another city's rule as the asker's own."""
 
-    def __init__(self):
+    def __init__(self, vocab=None, city: str | None = None):
         self.refs: list[Reference] = []
         self._by_key: dict[tuple[str, str], int] = {}
+        self.vocab = vocab
+        self.city = city
 
-    def cite(self, chunk: RetrievedChunk, sentence: str) -> str:
-        quote = display_sentence(sentence).lstrip("-•· ")
+    def place_of(self, chunk: RetrievedChunk, sentence: str) -> str | None:
+        """The place a sentence speaks for; see :func:`place_of`."""
+        return place_of(self.vocab, chunk, sentence) if self.vocab is not None else None
+
+    def rank(self, chunk: RetrievedChunk, sentence: str) -> int:
+        """0 the asker's own place, 1 national (no place named), 2 another place."""
+        place = self.place_of(chunk, sentence)
+        if place is None:
+            return 1
+        return 0 if self.city and same_place(self.vocab, place, self.city) else 2
+
+    def cite(self, chunk: RetrievedChunk, sentence: str, label: bool = True) -> str:
+        quote = as_list(display_sentence(sentence).lstrip("-•· "))
         key = (chunk.id, quote)
         if key not in self._by_key:
             self.refs.append(Reference(len(self.refs) + 1, chunk.doc, chunk.title, chunk.section, quote, chunk.id))
             self._by_key[key] = len(self.refs)
         text = quote if quote.endswith(("。", "！", "？", "；", "”")) else quote.rstrip("：:，,") + "。"
-        return f"{text}[{self._by_key[key]}]"
+        cited = f"{text}[{self._by_key[key]}]"
+        place = self.place_of(chunk, sentence) if label else None
+        if place and not (self.city and same_place(self.vocab, place, self.city)):
+            cited = f"{BENCHMARK_LABEL}{place}——{cited}"
+        return cited
+
+
+BENCHMARK_LABEL = "对标参考："
+APPLIED_LABEL = "结合“"
+KEPT_LABELS = (BENCHMARK_LABEL, APPLIED_LABEL)
+
+
+def as_list(text: str) -> str:
+    """A table row quoted as prose ("a | b | c") reads as a list ("a；b；c")."""
+    cells = [c.strip() for c in re.split(r"\s*[|｜]\s*", text) if c.strip()]
+    return "；".join(cells) if len(cells) > 1 else text
+
+
+def _city_level(vocab, region: str) -> str:
+    """The listed name of a place as written; a district stays a district (海淀 → 海淀区):
+    its policy is the district's, and :func:`same_place` still counts it as its city's."""
+    return vocab.canonical(region)
+
+
+def place_of(vocab, chunk: RetrievedChunk, sentence: str) -> str | None:
+    """The place whose policy a sentence states: a place the sentence names, else the last
+    place named before it in its paragraph, else the passage's section heading or title;
+    None when nothing names one (a national text)."""
+    def first(text: str) -> str | None:
+        spans = vocab.region_spans(text)
+        return _city_level(vocab, text[spans[0][0]:spans[0][1]]) if spans else None
+
+    def last(text: str) -> str | None:
+        spans = vocab.region_spans(text)
+        return _city_level(vocab, text[spans[-1][0]:spans[-1][1]]) if spans else None
+
+    found = first(sentence)
+    if found:
+        return found
+    core = sentence.strip()[:12]
+    for paragraph in chunk.text.split("\n"):
+        at = paragraph.find(core) if core else -1
+        if at > 0:
+            found = last(paragraph[:at])
+            if found:
+                return found
+    return first(chunk.section or "") or first(chunk.title or "")
+
+
+def same_place(vocab, place: str, city: str) -> bool:
+    """The place is the asker's city, inside it, or the province that contains it."""
+    city = vocab.canonical(city)
+    return place == city or city in vocab.ancestors(place) or place in vocab.ancestors(city)
 
 
 def _figure_sentence(hit: CaseHit) -> str:
@@ -134,7 +238,8 @@ def _marker(cited: str) -> str:
 
 def idea_of(text: str) -> str:
     """The scenario named in a request ("为本市起草一个独居老人智能报警场景方案" → 独居老人智能报警)."""
-    s = re.sub(r"^(请|帮我|为本市|为我市|为)?\s*(起草|撰写|写|编制)?\s*(一个|一份)?", "", text.strip())
+    s = re.sub(r"^(请|帮我)?\s*(?:(?:为|给)[^，。\s]{0,8}?(?=起草|撰写|编制))?\s*(起草|撰写|写|编制)?\s*(一个|一份)?", "",
+               text.strip())
     s = re.sub(r"(的)?(场景)?(建设)?(方案|设想|提案)?[。.！!]?$", "", s)
     return s.strip(" “”\"") or text.strip()
 
@@ -205,6 +310,31 @@ class Drafter:
                     return out
         return out
 
+    def _applied(self, citer: _Citer, idea: str, focus: str, used: set[str]) -> str:
+        """A sentence of the corpus about this scenario that speaks to a stage's concern
+        (its departments, its data, its rules), so the method reads as applied to the
+        scenario; the method notes themselves are left out, each sentence used once."""
+        words = focus.split()
+        idea_grams = bigrams(idea)
+        need = max(2, -(-len(idea_grams) * 2 // 5))  # two in five of the idea's bigrams: on topic
+        best, best_score = None, 0
+        for c in self._evidence(f"{idea} {focus}", k=6):
+            if STAGE_WORDS.search(c.section + c.text[:200]):
+                continue  # the method text, already quoted above
+            for line in c.text.split("\n"):
+                for sentence in split_sentences(line):
+                    shared = len(idea_grams & bigrams(sentence))
+                    hits = sum(w in sentence for w in words)
+                    if sentence in used or shared < need or not hits or len(sentence) < 15:
+                        continue
+                    score = shared + hits
+                    if score > best_score:
+                        best, best_score = (c, sentence), score
+        if best is None:
+            return ""
+        used.add(best[1])
+        return citer.cite(*best)
+
     def _idea_evidence(self, idea: str) -> tuple[RetrievedChunk | None, str]:
         """The passage and line that name the scenario itself. A table row or method
         example that classifies it (its caption or line names a 四类 type) comes first,
@@ -224,11 +354,27 @@ class Drafter:
                             return c, line
         return None, ""
 
-    def _three_steps(self, sec: Section, citer: _Citer, schedule: str) -> None:
+    def _three_steps(self, sec: Section, citer: _Citer, schedule: str, idea: str = "") -> None:
+        """The three steps from the method text, then how this scenario (or its like) was
+        built in the corpus, so the plan is not the same paragraph in every draft."""
         for step, key in (("第一步 标准化立项与评审", "立项"), ("第二步 模块化敏捷组装", "组装"), ("第三步 反哺迭代", "反哺")):
             quotes = self._method(citer, f"三步 {step}", key)
             sec.add(quotes[0] if quotes else f"{step}：资料中未找到该步骤的说明。")
+        applied = self._applied(citer, idea, "试点 建设 上线 推广 迭代 覆盖 部署", set()) if idea else ""
+        if applied:
+            sec.add(f"{APPLIED_LABEL}{idea}”：" + applied)
         sec.placeholder(schedule)
+
+    def _comparable(self, need: str, city: str | None) -> list[CaseHit]:
+        """Cases whose figures can serve as this need's reference values: the same domain
+        as the need, or (when the need has none) sharing a technology or mechanism; a
+        traffic figure is no benchmark for an elderly-care alarm."""
+        profile = self.finder.profile(need)
+        hits = self.finder.find(need, city=city, k=10)
+        if profile.domain:
+            return [h for h in hits if h.domain == profile.domain]
+        return [h for h in hits if set(h.technologies) & set(profile.technologies)
+                or set(h.mechanisms) & set(profile.mechanisms)]
 
     @staticmethod
     def _benchmarks(sec: Section, citer: _Citer, cases: list[CaseHit], label: str, limit: int) -> None:
@@ -237,19 +383,41 @@ class Drafter:
         for h in cases:
             sentence = _figure_sentence(h)
             if sentence and added < limit:
-                sec.add(f"{label}（{h.city}）：" + citer.cite(h.chunk, sentence))
+                sec.add(f"{label}（{h.city}）：" + citer.cite(h.chunk, sentence, label=False))
                 added += 1
 
+    def _policy_candidates(self, topic: str, city: str | None) -> list[tuple[RetrievedChunk, str]]:
+        """Sentences that answer a policy topic, the asker's city searched first (filtered)
+        and then everyone's; the same evidence selection as answers picks them."""
+        out = []
+        for query, where in (((f"{city} {topic}", city),) if city else ()) + ((topic, None),):
+            chunks = self._evidence(query, 5, where)
+            evidence = self.assistant.measure(query, chunks)
+            composed = self.assistant.composer.compose(evidence)
+            if not composed.refused:
+                out += [(p.chunk, p.sentence) for p in composed.picks[:3]]
+        return out
+
     def _policies(self, sec: Section, citer: _Citer, city: str | None, topics: tuple[str, ...], missing: str) -> None:
-        """One cited policy sentence per topic, the city's own first when a city is given."""
-        found = False
-        for topic in topics:
-            quotes = (self._quotes(citer, f"{city} {topic}", city=city, limit=1) if city else []) or \
-                self._quotes(citer, topic, limit=1)
-            for q in quotes:
-                sec.add(q)
-                found = True
-        if not found:
+        """Cited policy sentences per topic ordered the way an official reads them: the
+        asker's own city's first, national ones next, other places' last and labelled as
+        benchmarks (对标参考：合肥——…). A placeholder asks for local policy only when the
+        corpus holds none of the asker's own."""
+        picked: list[tuple[int, int, str]] = []
+        seen: set[str] = set()
+        for t, topic in enumerate(topics):
+            ranks_done: set[int] = set()  # per topic the best own, national and benchmark sentence
+            for chunk, sentence in self._policy_candidates(topic, city):
+                key, rank = display_sentence(sentence), citer.rank(chunk, sentence)
+                # a sentence already quoted inside a longer one (or around it) says nothing new
+                if rank in ranks_done or any(key in k or k in key for k in seen):
+                    continue
+                seen.add(key)
+                ranks_done.add(rank)
+                picked.append((rank, t, citer.cite(chunk, sentence)))
+        for _, _, text in sorted(picked, key=lambda x: (x[0], x[1]))[:MAX_POLICIES]:
+            sec.add(text)
+        if not any(rank == 0 for rank, _, _ in picked):
             sec.placeholder(missing)
 
     def _as_prose(self, draft: Draft) -> Draft:
@@ -263,7 +431,9 @@ class Drafter:
 
         refs = {r.n: r for r in draft.references}
         for section in draft.sections:
-            cited = [b for b in section.blocks if b.kind == "p" and re.search(r"\[\d+\]$", b.text)]
+            # a labelled sentence (对标参考：合肥——…, 结合“…”：…) keeps its words: prose would drop the label
+            cited = [b for b in section.blocks if b.kind == "p" and re.search(r"\[\d+\]$", b.text)
+                     and not b.text.startswith(KEPT_LABELS)]
             numbers = sorted({int(n) for b in cited for n in re.findall(r"\[(\d+)\]", b.text)})
             if len(numbers) < 2:
                 continue
@@ -285,12 +455,22 @@ class Drafter:
                 draft.notes.append(f"“{section.title}”：删除了 {dropped} 句未通过引用核验的改写")
         return draft
 
+    def _asked_city(self, request: str) -> str | None:
+        """The city a request names for itself ("为合肥起草…"), so its policies come first;
+        a place the request asks to cite ("引用上海的做法") is a benchmark, not the asker."""
+        vocab = self.assistant.index.vocab
+        for start, end in vocab.region_spans(request):
+            if not CITE_WORDS.search(request[max(0, start - 8):start]):
+                return vocab.canonical(request[start:end])
+        return None
+
     # --- the proposal ------------------------------------------------------------------
     def proposal(self, request: str, city: str | None = None) -> Draft:
         idea = idea_of(request)
         if not idea:
             raise ScenarioError("请描述场景设想，例如：独居老人智能报警")
-        citer = _Citer()
+        city = city or self._asked_city(request)
+        citer = _Citer(self.assistant.index.vocab, city)
         sections = [Section(t) for t in PROPOSAL_SECTIONS]
         s = dict(zip(PROPOSAL_SECTIONS, sections))
         where = f"{city}" if city else "本市"
@@ -319,13 +499,12 @@ class Drafter:
             ("多方协同", len(parties) >= 2, f"涉及{'、'.join(parties)}等多方" if parties else ""),
             ("流程再造", PROCESS_WORDS.search(context), "资料描述了流程整合、数据共享或联动"),
         ]
-        rows = []
-        for name, ok, why in dims:
-            if ok:
-                rows.append([name, "初判：符合", why + "（见“一、场景概述”所引资料）"])
-            else:
-                rows.append([name, "待论证", placeholder(f"本场景在“{name}”维度的依据")])
+        rows = [[name, "初判：符合", why + "（见“一、场景概述”所引资料）"] if ok else
+                [name, "待论证", "资料中未找到该维度的依据"] for name, ok, why in dims]
         sec.blocks.append(Block("table", header=["维度", "判断", "理由"], rows=rows))
+        missing = [name for name, ok, _ in dims if not ok]
+        if missing:
+            sec.placeholder(f"本场景在“{'”“'.join(missing)}”维度的依据（如涉及部门、流程变化）")
 
         # 三、四类
         sec = s["三、“四类”场景归类"]
@@ -343,34 +522,40 @@ class Drafter:
 
         # 四、五阶
         sec = s["四、“五阶”场景设计"]
-        for stage, key, need in (("第一阶 业务全流程拆解", "第一阶", "本场景涉及的部门、环节、材料和数据清单"),
-                                 ("第二阶 流程再造", "第二阶", "按取消、合并、重排、简化梳理后的新流程"),
-                                 ("第三阶 数据流通与安全", "第三阶", "数据共享路径、分类分级与安全措施"),
-                                 ("第四阶 技术集成与公共能力", "第四阶", "可复用的底座能力与需新建的模块"),
-                                 ("第五阶 体制机制突破", "第五阶", "需调整的规则、联合审批或数据权属安排")):
+        needs: list[str] = []
+        used: set[str] = set()
+        for stage, key, focus, need in FIVE_STAGES:
             quotes = self._method(citer, f"五阶 {stage}", key)
             sec.add(quotes[0] if quotes else f"{stage}：资料中未找到该阶段的方法说明。")
-            sec.placeholder(need)
+            applied = self._applied(citer, idea, focus, used)
+            if applied:
+                sec.add(f"{APPLIED_LABEL}{idea}”：" + applied)
+            else:
+                needs.append(need)
+        if needs:
+            sec.placeholder(f"“{idea}”在以下方面的本地情况：{'；'.join(needs)}")
 
         # 五、七有
         sec = s["五、“七有”准备度清单"]
         rows = []
         for name in ("有组织", "有底座", "有要素", "有生态", "有机制", "有激励", "有安全"):
             quotes = self._method(citer, f"七有 {name}", name)
-            rows.append([name, quotes[0] if quotes else "【待补充：要求说明】", f"【待核实：{where}现状】"])
+            rows.append([name, quotes[0] if quotes else "资料中未找到该要素的要求说明", "待核实"])
         sec.blocks.append(Block("table", header=["要素", "要求（摘自资料）", f"{where}现状"], rows=rows))
+        sec.placeholder(f"{where}七有各要素的现状（牵头机构、数字底座、数据要素、资金与安全安排）")
 
         # 六、三步
-        self._three_steps(s["六、“三步”建设计划"], citer, "各步骤的时间安排、责任单位与里程碑")
+        self._three_steps(s["六、“三步”建设计划"], citer, f"“{idea}”各步骤的时间安排、责任单位与里程碑", idea)
 
         # 七、三元
         sec = s["七、“三元”运营模式"]
         for key in ("三方主体", "三项运营", "三个衡量"):
             for q in self._method(citer, f"三元 长效运营 {key}", key):
                 sec.add(q)
-        sec.blocks.append(Block("table", header=["主体", "职责"], rows=[
-            ["政府", "【待补充：牵头部门与监管安排】"], ["运营方", "【待补充：运营主体与服务内容】"],
-            ["市场主体", "【待补充：参与企业与收益机制】"]]))
+        applied = self._applied(citer, idea, "运营 企业 公司 付费 收费 合作 维护 服务商", set())
+        if applied:
+            sec.add(f"{APPLIED_LABEL}{idea}”：" + applied)
+        sec.placeholder(f"“{idea}”的牵头部门与监管安排、运营主体与服务内容、参与企业与收益机制")
 
         # 九、可比案例 (before indicators: their figures are benchmarks)
         cases = self.finder.find(idea, city=city, k=5)
@@ -387,25 +572,25 @@ class Drafter:
 
         # 八、指标
         sec = s["八、成效指标"]
-        self._benchmarks(sec, citer, cases, "参照", limit=3)
+        self._benchmarks(sec, citer, self._comparable(idea, city), "参照", limit=3)
         sec.placeholder(f"{where}本场景的目标值（如覆盖人数、处置时长、效率提升比例）与统计口径")
 
         # 十、政策
         sec = s["十、可用政策支持"]
         self._policies(sec, citer, city, ("场景建设资金支持 预留预算 奖励", "首试首用 容错免责", "场景清单 揭榜挂帅 供需对接"),
-                       "可申请的资金、首试首用、容错与清单政策")
-        if city:
-            sec.placeholder(f"{city}本地现行政策的适用条件与申报窗口")
+                       f"{where}本地现行的场景资金、首试首用、容错与清单政策及其申报窗口")
 
         # 十一、风险
         sec = s["十一、风险与应对"]
         quotes = self._quotes(citer, "场景建设 风险 挑战 问题 运营 投入不足", limit=2)
         for q in quotes:
             sec.add(q)
-        sec.placeholder("本场景的数据安全、资金可持续与推广风险及应对措施")
+        if not quotes:
+            sec.placeholder("本场景的数据安全、资金可持续与推广风险及应对措施")
 
         draft = Draft("proposal", f"{where}“{idea}”场景建设方案（初稿）", idea, city, sections, citer.refs,
                       cases, dtype)
+        cap_placeholders(draft, MAX_PLACEHOLDERS)
         return self._as_prose(draft)
 
     # --- the list response ----------------------------------------------------------------
@@ -413,7 +598,7 @@ class Drafter:
         need, capability = (need or "").strip(), (capability or "").strip()
         if not need or not capability:
             raise ScenarioError("请同时给出需求清单条目（--need）和企业能力（--capability）")
-        citer = _Citer()
+        citer = _Citer(self.assistant.index.vocab, city)
         sections = [Section(t) for t in RESPONSE_SECTIONS]
         s = dict(zip(RESPONSE_SECTIONS, sections))
         where = city or "发布方城市"
@@ -437,7 +622,7 @@ class Drafter:
 
         cases = self.finder.find(need, city=None, k=5)
         sec = s["四、预期成效与指标"]
-        self._benchmarks(sec, citer, cases, "同类场景成效参照", limit=2)
+        self._benchmarks(sec, citer, self._comparable(need, city), "同类场景成效参照", limit=2)
         sec.placeholder("本项目承诺的指标与测算依据")
 
         sec = s["五、可比落地案例"]
