@@ -30,7 +30,7 @@ from .retrieve import RetrievedChunk
 from .verify import is_instruction
 
 UNIT_FEATURES = ("lex_own", "lex_ctx", "lex_scope", "char_own", "char_q", "attr_cov", "sem_own", "sem_q",
-                 "sem_gain", "sem_rel", "lex_rel", "slot_fill", "exact_figure", "qty_mismatch", "entity_ok", "entity_in_unit",
+                 "sem_gain", "sem_rel", "lex_rel", "focus_ok", "slot_fill", "exact_figure", "qty_mismatch", "entity_ok", "entity_in_unit",
                  "entity_other", "year_ok", "rank_inv", "is_list", "is_outline", "is_row", "is_heading",
                  "is_paragraph", "is_builtin", "log_len")
 PART_FEATURES = ("best_prob", "fit_prob", "best_attr", "attr_missing", "entity_missing", "best_sem")
@@ -47,6 +47,20 @@ QUANTITY_UNITS = {
     "people": re.compile(r"\d\s*[万亿]?\s*(?:人|人次|名|户)"),
     "area": re.compile(r"平方米|平方公里|亩|公顷|万平"),
 }
+# a share counts as an amount of money only next to a word for money ("预留5%预算", not "效率提升60%")
+MONEY_WORD = re.compile(r"预算|资金|经费|投入|投资|采购|奖励|奖补|补贴|补助|资助|支持|费用|金额|成本|价格|收入")
+CURRENCY = re.compile(r"\d\s*(?:[万亿千百]?\s*(?:元|美元))|[万亿]元|元")
+SHARE = re.compile(r"%|％|百分之|分之|[一二两三四五六七八九十]成")
+# "多少家", "几个": a count in a measure word, not a year or a vague "多家"
+COUNT_Q = re.compile(r"(?:多少|几)\s*[个项家条类座位批所款部名件套种只台户栋]")
+COUNT_IN_TEXT = re.compile(r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*[万亿]?\s*"
+                           r"[个项家条类座位批所款部名件套种只台户栋]")
+# what kind of name is asked for: a company, a government body, or any name
+COMPANY_Q = re.compile(r"哪家|公司|企业|承建|供应商|厂商|集成商|运营商|中标")
+BODY_Q = re.compile(r"部门|机构|单位|受理|牵头|主管")
+COMPANY_IN_TEXT = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}(?:公司|集团|科技|股份|银行|研究院|智能|数科|网络|电子|软件|通信)")
+BODY_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{2,}(?:局|委员会|委|部|厅|办公室|中心|办|政府|管委会|研究院|研究所|协会|联盟|集团|公司)")
+QUOTED_TEXT = re.compile(r"“[^”]*”|《[^》]*》|\"[^\"]*\"")
 TIME_IN_TEXT = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|年底|年初|上半年|下半年|[一二三四五六七八九十]+月")
 DAY_IN_TEXT = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]+[日号]")
 DAY_Q = re.compile(r"哪天|哪一天|日期|几号|几日|截止")
@@ -103,14 +117,18 @@ def content_text(text: str, fillers: frozenset[str]) -> str:
     return out
 
 
-def fills_slot(part: Part, text: str, unit: Unit) -> tuple[float, float]:
+def fills_slot(part: Part, text: str, unit: Unit, enterprises: frozenset[str] = frozenset()) -> tuple[float, float]:
     """(1 when the unit has what the part's slot asks for, 1 when it has numbers but none
     in the unit of quantity asked)."""
     slot = part.slot
     if slot == "number":
         if not NUMERAL.search(text):
             return 0.0, 0.0
+        if part.quantity == "money":
+            return (1.0, 0.0) if _states_money(text) else (0.0, 1.0)
         if part.quantity in QUANTITY_UNITS and not QUANTITY_UNITS[part.quantity].search(text):
+            return 0.0, 1.0
+        if part.quantity == "count" and COUNT_Q.search(part.own_text) and not COUNT_IN_TEXT.search(text):
             return 0.0, 1.0
         return 1.0, 0.0
     if slot == "time":
@@ -120,17 +138,28 @@ def fills_slot(part: Part, text: str, unit: Unit) -> tuple[float, float]:
             return float(bool(QUANTITY_UNITS["duration"].search(text))), 0.0
         return float(bool(TIME_IN_TEXT.search(text))), 0.0
     if slot == "name":
+        if COMPANY_Q.search(part.own_text):
+            return float(bool(COMPANY_IN_TEXT.search(QUOTED_TEXT.sub("", text)) or any(e in text for e in enterprises))), 0.0
+        if BODY_Q.search(part.own_text):
+            return float(bool(BODY_IN_TEXT.search(QUOTED_TEXT.sub("", text)))), 0.0
         return float(bool(NAME_IN_TEXT.search(text))), 0.0
     if slot == "place":
         return float(bool(PLACE_IN_TEXT.search(text))), 0.0
-    if slot == "list":
-        items = len(re.split(r"[、；]|和|及|以及", text))
+    if slot == "list":  # an enumeration of its own, not the 、 inside a quoted slogan
+        items = len(re.split(r"[、；]|和|及|以及", QUOTED_TEXT.sub("", text)))
         return float(unit.kind == "list" or items >= 3), 0.0
     if slot == "reason":
         return float(bool(REASON_IN_TEXT.search(text))), 0.0
     if slot == "how":
         return float(bool(HOW_IN_TEXT.search(text))), 0.0
     return 1.0, 0.0
+
+
+def _states_money(text: str) -> bool:
+    """An amount of money: in a currency, or a share in a clause about money."""
+    if CURRENCY.search(text):
+        return True
+    return any(SHARE.search(c) and MONEY_WORD.search(c) for c in re.split(r"[，,；;。]", text))
 
 
 def display_unit(unit: Unit) -> str:
@@ -180,6 +209,7 @@ class EvidenceScorer:
         self._bigrams: dict[str, frozenset[str]] = {}
         self._regions: dict[str, frozenset[str]] = {}
         self._groups: dict[str, tuple[str, ...]] = {}
+        self.enterprises = frozenset(str(e) for e in self.vocab.raw.get("enterprises") or ())
         groups = self.vocab.raw.get("synonyms") or []
         self.synonyms: dict[str, tuple[str, ...]] = {}
         for group in groups:
@@ -328,6 +358,7 @@ class EvidenceScorer:
         ctx = self.terms(part.context) if part.context else {}
         ctx = {t: w for t, w in ctx.items() if t not in own}
         attrs = {a: self.idf(a) for a in part.attributes}
+        focus = {a: self.idf(a) or 1.0 for a in part.focus}
         own_bigrams = bigrams(content_text(part.own_text, self.fillers))
         q_bigrams = bigrams(content_text(part.text, self.fillers))
         entities = set(part.entities)
@@ -344,7 +375,7 @@ class EvidenceScorer:
             unit_regions = self.regions(text)
             near_regions = unit_regions | self.regions(c.unit.lead)
             scope_regions = near_regions | self.regions(scope_text)
-            fill, mismatch = fills_slot(part, text, c.unit)
+            fill, mismatch = fills_slot(part, text, c.unit, self.enterprises)
             outline = c.chunk.meta.get("kind") == "outline"
             rows[r] = (
                 in_unit / total,
@@ -358,6 +389,7 @@ class EvidenceScorer:
                 float(sem_own[r] - sem_q[r]),
                 0.0,  # sem_rel, set by _features
                 0.0,  # lex_rel, set by _features
+                self._carries_focus(focus, c) if focus else 1.0,
                 fill,
                 float(part.slot == "number" and bool(_DIGITS.search(text))),  # "85个" beats "八十多个"
                 mismatch,
@@ -376,6 +408,12 @@ class EvidenceScorer:
                 math.log(max(len(text), 6)) / math.log(200),
             )
         return rows
+
+    def _carries_focus(self, focus: dict[str, float], c: Candidate) -> float:
+        """1 when the unit, its lead-in or its heading names what the part asks about (权重
+        for "各指标权重是多少"): a sentence about the entity alone does not answer it."""
+        text = f"{c.chunk.section}\n{c.unit.lead}\n{c.unit.text}"
+        return float(self.present(focus, self.tokens(text), text, self.bigrams_of(text)) > 0)
 
     def _inside(self, region: str, entities: set[str]) -> bool:
         return any(a in entities for a in self.vocab.ancestors(region))

@@ -61,6 +61,12 @@ QUANTITY_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("people", re.compile(r"多少人|游客|人次|客流|用户数|多少名")),
     ("area", re.compile(r"面积|多少平方|多少亩|多大地方|占地|空间有多")),
 )
+# adverbs and copulas between the attribute and the question word ("权重各自是多少")
+FOCUS_SKIP = re.compile(r"(?:是|为|有|叫|达|能|会|要|可以|一共|总共|大概|大约|大致|一般|到底|究竟|具体|都|各自|分别|各|"
+                        r"现在|目前|已经|又|还)+$")
+# a slot's own words: they say what kind of answer is wanted, not what it is about
+FRAME_WORDS = frozenset("日期 时间 时候 名字 名称 数量 数字 情况 东西 内容 具体 多少 一下 个数 问题 方面 什么".split())
+FRAME_END = re.compile("(?:" + "|".join(sorted(FRAME_WORDS, key=len, reverse=True)) + ")$")
 # words that carry no content in a question (its frame, not its subject); vocab.yaml adds more
 FILLERS = frozenset("""多少 几 几个 哪些 哪个 哪 什么 啥 如何 怎样 怎么 咋 是否 吗 呢 请问 具体 大概 大约 一共 总共 主要
 分别 各 各自 都 又 还 再 能 可以 有没有 有 是 说 讲 提 提到 提出 里 中 的 了 那 这 那个 这个 那份 这份 那些 这些 那篇
@@ -84,6 +90,7 @@ class Part:
     width: int = 1  # how many things it asks for at once ("效率和满意度" → 2)
     fresh: bool = False  # opens a new topic ("另外…"): it inherits nothing from the part before
     asks: str = ""  # what it asks, without its subject ("…公司的总经理叫什么名字" → 总经理叫什么名字)
+    focus: list[str] = field(default_factory=list)  # the words next to the question word: 权重 in "各指标权重是多少"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -162,9 +169,10 @@ def _strip_frame(text: str) -> str:
 class QuestionReader:
     """Reads questions with the vocabulary's places and filler words."""
 
-    def __init__(self, vocab: Vocab, tokenize=None):
+    def __init__(self, vocab: Vocab, tokenize=None, is_word=None):
         self.vocab = vocab
         self.tokenize = tokenize
+        self.is_word = is_word or (lambda w: True)
         extra = vocab.raw.get("question_fillers") or []
         self.fillers = FILLERS | frozenset(extra)
 
@@ -275,6 +283,7 @@ class QuestionReader:
                     years=find_years(own) or find_years(local) or find_years(context),
                     programmes=programmes_in(full), fresh=bool(re.match(r"[，,\s]*(?:另外|此外|还有)", raw)))
         part.attributes = self._attributes(own, part)
+        part.focus = self._focus(own, part)
         part.asks = self._asks(own, part)
         part.width = max(1, min(4, len(re.findall(r"[、和与及]", self._attribute_phrase(own))) + 1))
         return part
@@ -301,6 +310,29 @@ class QuestionReader:
         cut = max(own.rfind(ch, 0, m.start()) for ch in "的里") + 1 if m else 0
         words = self._content_words(own[cut:], part) if cut else []
         return words or self._content_words(own, part)
+
+    def _focus(self, own: str, part: Part) -> list[str]:
+        """The noun the question word asks about: the one right before it ("租金是多少",
+        "投资规模是多少" → 投资规模) or the nouns right after it ("哪家公司承建" → 公司, 承建).
+        After a verb ("花了多少钱") the thing before is the subject, not the attribute; the
+        slot's own words (日期, 名字 …) are the frame, not the attribute."""
+        if self.tokenize is None:
+            return []
+        m = QUESTION_WORD.search(own)
+        if not m:
+            return []
+        before = own[:m.start()]
+        before = before[max(before.rfind(ch) for ch in "的里，,：:") + 1:]
+        before = FOCUS_SKIP.sub("", FRAME_END.sub("", FOCUS_SKIP.sub("", before)))
+        words: list[str] = []
+        if before and not re.search(r"[了过着在到给]$", before):
+            tail = [w for w in self._content_words(before[-8:], part) if w not in FRAME_WORDS]
+            if tail and before.endswith(tail[-1]) and self.is_word(tail[-1]):
+                words.append(tail[-1])
+        after = re.split(r"[，,。？?；;]", own[m.end():], maxsplit=1)[0]
+        words += [w for w in self._content_words(after, part)[:2]
+                  if w not in FRAME_WORDS and w not in words and self.is_word(w)]
+        return words
 
     @staticmethod
     def _asks(own: str, part: Part) -> str:

@@ -188,7 +188,8 @@ class Assistant:
     @property
     def reader_of_questions(self) -> QuestionReader:
         if self._questions is None:
-            self._questions = QuestionReader(self.index.vocab, self.index.tokenizer.tokenize)
+            self._questions = QuestionReader(self.index.vocab, self.index.tokenizer.tokenize,
+                                             self.index.tokenizer.is_word)
         return self._questions
 
     def understand(self, question: str) -> Question:

@@ -57,6 +57,10 @@ class Tokenizer:
             out.append(tok)
         return out
 
+    def is_word(self, text: str) -> bool:
+        """A word of jieba's dictionary or the domain's, not a cut jieba guessed ("钱建")."""
+        return self._jieba.FREQ.get(text, 0) > 0
+
 
 @dataclass
 class LexicalHit:

@@ -12,7 +12,8 @@ from ingest.vocab import load_vocab
 @pytest.fixture(scope="module")
 def reader():
     vocab = load_vocab()
-    return QuestionReader(vocab, Tokenizer(vocab).tokenize)
+    tokenizer = Tokenizer(vocab)
+    return QuestionReader(vocab, tokenizer.tokenize, tokenizer.is_word)
 
 
 def parts(reader, question):
@@ -99,3 +100,37 @@ def test_qualifiers_place_year_programme_and_attribute(reader):
 def test_district_short_names_are_places(reader):
     assert parts(reader, "海淀对公共类场景最高支持多少？")[0].entities == ["海淀区"]
     assert parts(reader, "亦庄出了什么规定？")[0].entities == ["北京亦庄"]
+
+
+@pytest.mark.parametrize("question, focus", [
+    ("南京那个场景项目的租金是多少？", "租金"),
+    ("评价体系里各指标权重是多少？", "权重"),
+    ("这个平台是哪家公司承建的？", "承建"),
+])
+def test_focus_is_the_attribute_next_to_the_question_word(reader, question, focus):
+    assert focus in parts(reader, question)[0].focus
+
+
+def test_no_focus_before_a_verb_nor_from_the_slot_frame(reader):
+    assert parts(reader, "合肥这个项目花了多少钱？")[0].focus == []  # 项目 is the subject, not the attribute
+    assert "日期" not in parts(reader, "申报截止日期是哪天？")[0].focus
+
+
+def test_typed_slots_need_the_kind_of_value_asked(reader):
+    """A money question is not answered by an efficiency share, a count of firms not by a
+    year, a company name not by a quoted slogan."""
+    from assistant.evidence import fills_slot
+    from ingest.units import Unit
+
+    unit = Unit("x", "sentence", 0)
+    money = parts(reader, "合肥给场景项目多少钱的支持？")[0]
+    assert fills_slot(money, "合肥在市级政府投资项目中预留5%预算用于场景。", unit)[0] == 1.0
+    assert fills_slot(money, "对重点项目给予最高200万元奖励。", unit)[0] == 1.0
+    assert fills_slot(money, "场景建成后办事效率提升60%。", unit) == (0.0, 1.0)
+    count = parts(reader, "深圳有多少家企业参与？")[0]
+    assert fills_slot(count, "深圳有85家企业参与了场景建设。", unit)[0] == 1.0
+    assert fills_slot(count, "深圳2024年启动场景建设。", unit) == (0.0, 1.0)
+    company = parts(reader, "这个平台是哪家公司承建的？")[0]
+    assert fills_slot(company, "平台由某某科技公司承建。", unit)[0] == 1.0
+    assert fills_slot(company, "平台由华为承建。", unit, frozenset({"华为"}))[0] == 1.0
+    assert fills_slot(company, "平台提出“城市大脑”理念。", unit)[0] == 0.0
