@@ -412,8 +412,10 @@ class EvidenceScorer:
     def _carries_focus(self, focus: dict[str, float], c: Candidate) -> float:
         """1 when the unit, its lead-in or its heading names what the part asks about (权重
         for "各指标权重是多少"): a sentence about the entity alone does not answer it."""
-        text = f"{c.chunk.section}\n{c.unit.lead}\n{c.unit.text}"
-        return float(self.present(focus, self.tokens(text), text, self.bigrams_of(text)) > 0)
+        pieces = (c.chunk.section, c.unit.lead, c.unit.text)  # each memoized: a chunk's heading recurs
+        toks = frozenset().union(*(self.tokens(p) for p in pieces))
+        grams = frozenset().union(*(self.bigrams_of(p) for p in pieces))
+        return float(self.present(focus, toks, "\n".join(pieces), grams) > 0)
 
     def _inside(self, region: str, entities: set[str]) -> bool:
         return any(a in entities for a in self.vocab.ancestors(region))

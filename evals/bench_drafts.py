@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.drafting import PROPOSAL_SECTIONS, Drafter  # noqa: E402
+from assistant.drafting import PROPOSAL_SECTIONS, Drafter, count_placeholders  # noqa: E402
 from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.matching import normalize  # noqa: E402
@@ -52,7 +52,6 @@ def citation_checks(draft) -> list[bool]:
     return verdicts
 
 
-PLACEHOLDER = re.compile(r"【待(?:补充|核实)：[^】]*】")
 CITE_WORDS = re.compile(r"引用|参照|参考|对标|借鉴|学习|外地|其他")
 
 
@@ -98,13 +97,6 @@ def unlabelled_other_places(draft, vocab, city: str | None) -> list[str]:
     return out
 
 
-def placeholders(draft) -> int:
-    """Placeholders in a draft's text and table cells."""
-    texts = [b.text for s in draft.sections for b in s.blocks] + \
-        [c for s in draft.sections for b in s.blocks for row in b.rows for c in row]
-    return sum(len(PLACEHOLDER.findall(t)) for t in texts)
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", type=Path, default=None)
@@ -119,7 +111,7 @@ def main(argv=None) -> int:
     for item in items:
         city = asked_city(vocab, item.question)
         d = drafter.proposal(item.question, city=city)
-        holes.append(placeholders(d))
+        holes.append(count_placeholders(d))
         bad = unlabelled_other_places(d, vocab, city)
         unlabelled.append(len(bad))
         md = d.to_markdown()
