@@ -89,6 +89,16 @@ def _sentence(text: str) -> str:
     return text if text.endswith(_END) else text + "。"
 
 
+def _label(part: Part, answers: list[PartAnswer]) -> str:
+    """The part as asked; parts distributed over places ("无锡、合肥…思路各有什么侧重") read
+    alike, so each is headed by its place."""
+    label = part.own_text.rstrip("？?。") + "？"
+    twins = sum(a.part.own_text == part.own_text for a in answers)
+    if twins > 1 and part.entities and not any(e in label for e in part.entities):
+        label = f"{'、'.join(part.entities)}：{label}"
+    return label
+
+
 class ExtractiveComposer:
     def __init__(self, model: AnsweringModel, max_units: int = MAX_UNITS):
         self.model = model
@@ -162,7 +172,7 @@ class ExtractiveComposer:
         shown: set[str] = set()
         total = 0
         for a in answers:
-            label = a.part.own_text.rstrip("？?。") + "？"
+            label = _label(a.part, answers)
             if not a.answered:
                 gap = "资料中未找到这一问的确切答案"
                 if a.missing_entities:

@@ -31,6 +31,10 @@ CLAUSE_SPLIT = re.compile(r"(?<=[，,：:])")
 DISTRIBUTIVE = re.compile(r"各自|分别|各(?=[有是为自占管拿给叫用得做出干算属在几多什哪怎])")
 CONJUNCTION = re.compile(r"[、和与及跟]|以及")
 QUOTED = re.compile(r"《([^》]{2,40})》|“([^”]{2,30})”|\"([^\"]{2,30})\"|「([^」]{2,30})」")
+MEASURE_LEAD = re.compile(r"^[份个项条家种类位](?=[\u4e00-\u9fff]{2})")
+# a request about the answer's form, not a question about the material
+FORM_REQUEST = re.compile(r"(?:用|拿)?[一两几三]句话|简单(?:地)?(?:说|讲|概括|总结|介绍)|简要(?:说|概括|介绍)|"
+                          r"(?:概括|总结)一下|列(?:个|一)?(?:表|清单)")
 # a group of places standing for the places just listed ("三地", "两市", "等地")
 PLACE_GROUP = re.compile(r"[两二三四五六七八九十几]?(?:地|市|城|省)(?=[，,拿在都各分对把的])|等地")
 
@@ -66,6 +70,13 @@ FOCUS_SKIP = re.compile(r"(?:是|为|有|叫|达|能|会|要|可以|一共|总�
                         r"现在|目前|已经|又|还)+$")
 # a slot's own words: they say what kind of answer is wanted, not what it is about
 FRAME_WORDS = frozenset("日期 时间 时候 名字 名称 数量 数字 情况 东西 内容 具体 多少 一下 个数 问题 方面 什么".split())
+# nouns that name the kind of answer wanted, not a thing the material names ("思路有什么侧重",
+# "有什么特点"): the answer characterises its subject without using these words
+ANSWER_KINDS = frozenset("""思路 侧重 特点 特色 亮点 做法 办法 手段 举措 措施 路子 路径 经验 变化 趋势 区别 不同
+差别 差异 意义 作用 好处 打算 考虑 想法 说法 定位 文件""".split())
+FRAME_WORDS = FRAME_WORDS | ANSWER_KINDS
+# the phrase before the question word ends in a verb ("花了", "冒出来"): what precedes is its subject
+VERB_END = re.compile(r"(?:[了过着在到给]|[出起下上进回](?:来|去)|出)$")
 FRAME_END = re.compile("(?:" + "|".join(sorted(FRAME_WORDS, key=len, reverse=True)) + ")$")
 # words that carry no content in a question (its frame, not its subject); vocab.yaml adds more
 FILLERS = frozenset("""多少 几 几个 哪些 哪个 哪 什么 啥 如何 怎样 怎么 咋 是否 吗 呢 请问 具体 大概 大约 一共 总共 主要
@@ -146,9 +157,14 @@ def _clauses(segment: str) -> list[str]:
 def _split_coordinated_questions(clause: str) -> list[str]:
     """"汇了多少数据、接了多少物联设备" → two questions: each side of a 、/和 has its own question word."""
     pieces = re.split(r"[、；;]|(?<=[^\s])(?:和|以及|并且|而且|还)(?=[^\s]{2,})", clause)
-    if len(pieces) >= 2 and all(_is_question(p) for p in pieces if p.strip()):
-        return [p.strip() for p in pieces if p.strip()]
-    return [clause]
+    pieces = [p.strip() for p in pieces if p.strip()]
+    if len(pieces) < 2 or not all(_is_question(p) for p in pieces):
+        return [clause]
+    # "分别是谁发的、文件叫什么": the distributive opening the first covers the others
+    lead = DISTRIBUTIVE.match(pieces[0])
+    if lead:
+        pieces[1:] = [p if DISTRIBUTIVE.search(p) else lead.group() + p for p in pieces[1:]]
+    return pieces
 
 
 _GROUP_WORD = re.compile(r"(?:这|那)?[两二三四五六七八九十几]+(?:块|类|个方面|方面|项|样|地|个|级|条路|条|种)$")
@@ -183,8 +199,14 @@ class QuestionReader:
         for segment in (s for s in SEGMENT_END.split(text) if s.strip()):
             pending: list[str] = []
             seg_parts: list[tuple[str, str]] = []
-            for clause in _clauses(segment.strip()):
-                if _is_question(clause):
+            clauses = _clauses(segment.strip())
+            for n, clause in enumerate(clauses):
+                if FORM_REQUEST.search(clause) and (seg_parts or raw_parts):
+                    continue  # how to answer ("能各用一句话概括吗"), not something to find
+                if _is_question(clause) and clause.rstrip().endswith(("：", ":")) and \
+                        any(_is_question(c) for c in clauses[n + 1:]):
+                    pending.append(clause)  # a heading for the questions after it ("…多大：…各是多少")
+                elif _is_question(clause):
                     for q in _split_coordinated_questions(clause):
                         seg_parts.append(("".join(pending), q))
                 elif seg_parts:  # a trailing clause belongs to the question before it
@@ -325,7 +347,7 @@ class QuestionReader:
         before = before[max(before.rfind(ch) for ch in "的里，,：:") + 1:]
         before = FOCUS_SKIP.sub("", FRAME_END.sub("", FOCUS_SKIP.sub("", before)))
         words: list[str] = []
-        if before and not re.search(r"[了过着在到给]$", before):
+        if before and not VERB_END.search(before):
             tail = [w for w in self._content_words(before[-8:], part) if w not in FRAME_WORDS]
             if tail and before.endswith(tail[-1]) and self.is_word(tail[-1]):
                 words.append(tail[-1])
@@ -349,6 +371,7 @@ class QuestionReader:
         quoted = "".join(part.programmes)
         out: list[str] = []
         for tok in self.tokenize(QUOTED.sub(" ", text)):
+            tok = MEASURE_LEAD.sub("", tok)  # "那份文件" cut as 那 / 份文件
             if len(tok) == 1 and not tok.isascii():
                 continue
             if tok in self.fillers or tok in subject or tok in quoted or QUESTION_WORD.search(NOT_A_QUESTION.sub("", tok)):

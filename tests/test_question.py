@@ -134,3 +134,43 @@ def test_typed_slots_need_the_kind_of_value_asked(reader):
     assert fills_slot(company, "平台由某某科技公司承建。", unit)[0] == 1.0
     assert fills_slot(company, "平台由华为承建。", unit, frozenset({"华为"}))[0] == 1.0
     assert fills_slot(company, "平台提出“城市大脑”理念。", unit)[0] == 0.0
+
+
+def test_a_request_about_the_answers_form_is_not_a_part(reader):
+    ps = parts(reader, "苏州和宁波的数据平台各是谁建的？能各用一句话概括吗？")
+    assert [p.entities for p in ps] == [["苏州"], ["宁波"]]
+    assert all("一句话" not in p.own_text for p in ps)
+
+
+def test_a_question_ending_in_a_colon_heads_the_questions_after_it(reader):
+    ps = parts(reader, "上级想知道这个基金有多大：首期规模多少？投向哪些领域？")
+    assert len(ps) == 2
+    assert ps[0].slot == "number" and ps[1].slot == "list"
+    assert "有多大" in ps[0].context and "有多大" not in ps[0].own_text
+
+
+def test_a_leading_fenbie_covers_every_coordinated_question(reader):
+    ps = parts(reader, "苏州和宁波的两份方案，分别是哪个部门印发的、名称叫什么？")
+    assert [p.entities for p in ps] == [["苏州"], ["宁波"], ["苏州"], ["宁波"]]
+    assert [p.own_text.startswith("名称") for p in ps] == [False, False, True, True]
+
+
+def test_answer_kind_nouns_and_verb_complements_are_not_the_focus(reader):
+    # the answer characterises its subject ("特点", "做法") without naming these words
+    assert "特点" not in parts(reader, "杭州的场景清单有什么特点？")[0].focus
+    assert "做法" not in parts(reader, "成都在容错上有哪些做法？")[0].focus
+    # "冒出来" ends in a verb complement: what comes before it is the subject
+    assert parts(reader, "去年新场景冒出来多少？")[0].focus == []
+    # a measure word cut onto its noun ("那份文件") is not a qualifier of its own
+    assert all(not a.startswith("份") for a in parts(reader, "那份文件是谁发的？")[0].attributes)
+
+
+def test_parts_that_read_alike_are_headed_by_their_place(reader):
+    from assistant.extractive import PartAnswer, _label
+
+    ps = parts(reader, "苏州、宁波两地推进场景开放，思路各有什么侧重？")
+    answers = [PartAnswer(part=p, answered=True, probability=1.0) for p in ps]
+    labels = [_label(p, answers) for p in ps]
+    assert labels[0].startswith("苏州：") and labels[1].startswith("宁波：")
+    single = parts(reader, "苏州的思路有什么侧重？")[0]
+    assert _label(single, [PartAnswer(part=single, answered=True, probability=1.0)]) == single.own_text.rstrip("？?。") + "？"
