@@ -26,12 +26,13 @@ QUESTION_WORD = re.compile(
 NOT_A_QUESTION = re.compile(r"(?:这|近|前|过去)几[年天个月]|几年来|多年来|几乎|多个|多种|多家|多项|多方")
 SEGMENT_END = re.compile(r"(?<=[？?！!；;。])")
 # a new question introduced inside a sentence ("…多少个，另外…", "…以及…")
-CLAUSE_LEAD = re.compile(r"^(?:另外|此外|还有|同时|再者|以及|并且|而且|那么|那|又|再)[，,、\s]*")
+# "那" opens a clause as "then", not as "that" before a measure word ("那篇文章")
+CLAUSE_LEAD = re.compile(r"^(?:另外|此外|还有|同时|再者|以及|并且|而且|那么|那(?![篇份个些种位家项条次类样])|又|再)[，,、\s]*")
 CLAUSE_SPLIT = re.compile(r"(?<=[，,：:])")
 DISTRIBUTIVE = re.compile(r"各自|分别|各(?=[有是为自占管拿给叫用得做出干算属在几多什哪怎])")
 CONJUNCTION = re.compile(r"[、和与及跟]|以及")
 QUOTED = re.compile(r"《([^》]{2,40})》|“([^”]{2,30})”|\"([^\"]{2,30})\"|「([^」]{2,30})」")
-MEASURE_LEAD = re.compile(r"^[份个项条家种类位](?=[\u4e00-\u9fff]{2})")
+MEASURE_LEAD = re.compile(r"^[份篇个项条家种类位](?=[\u4e00-\u9fff]{2})")
 # a request about the answer's form, not a question about the material
 FORM_REQUEST = re.compile(r"(?:用|拿)?[一两几三]句话|简单(?:地)?(?:说|讲|概括|总结|介绍)|简要(?:说|概括|介绍)|"
                           r"(?:概括|总结)一下|列(?:个|一)?(?:表|清单)")
@@ -74,9 +75,15 @@ FRAME_WORDS = frozenset("日期 时间 时候 名字 名称 数量 数字 情况
 # "有什么特点"): the answer characterises its subject without using these words
 ANSWER_KINDS = frozenset("""思路 侧重 特点 特色 亮点 做法 办法 手段 举措 措施 路子 路径 经验 变化 趋势 区别 不同
 差别 差异 意义 作用 好处 打算 考虑 想法 说法 定位 文件""".split())
-FRAME_WORDS = FRAME_WORDS | ANSWER_KINDS
+# verbs of what the source does with its content ("报告建议怎么起步", "还提醒了哪些风险"): the
+# answer is the content, which seldom repeats the verb
+SOURCE_VERBS = frozenset("建议 谈到 谈及 提及 提醒 指出 认为 强调 说明 介绍 给出 点名 列出 列举".split())
+FRAME_WORDS = FRAME_WORDS | ANSWER_KINDS | SOURCE_VERBS
 # the phrase before the question word ends in a verb ("花了", "冒出来"): what precedes is its subject
-VERB_END = re.compile(r"(?:[了过着在到给]|[出起下上进回](?:来|去)|出)$")
+VERB_END = re.compile(r"(?:[了过着在到给]|[出起下上进回](?:来|去)|[出成为])$")
+# a classifier right after the question word names how the answer is grouped ("哪几大块",
+# "哪几类场景" → 场景), not what it is about
+GROUP_LEAD = re.compile(r"^几?(?:个|大)*(?:块|类|方面|部分|点|条|项|样|种|步|层|级|批|家|位|个)")
 FRAME_END = re.compile("(?:" + "|".join(sorted(FRAME_WORDS, key=len, reverse=True)) + ")$")
 # words that carry no content in a question (its frame, not its subject); vocab.yaml adds more
 FILLERS = frozenset("""多少 几 几个 哪些 哪个 哪 什么 啥 如何 怎样 怎么 咋 是否 吗 呢 请问 具体 大概 大约 一共 总共 主要
@@ -351,7 +358,7 @@ class QuestionReader:
             tail = [w for w in self._content_words(before[-8:], part) if w not in FRAME_WORDS]
             if tail and before.endswith(tail[-1]) and self.is_word(tail[-1]):
                 words.append(tail[-1])
-        after = re.split(r"[，,。？?；;]", own[m.end():], maxsplit=1)[0]
+        after = GROUP_LEAD.sub("", re.split(r"[，,。？?；;]", own[m.end():], maxsplit=1)[0])
         words += [w for w in self._content_words(after, part)[:2]
                   if w not in FRAME_WORDS and w not in words and self.is_word(w)]
         return words
@@ -372,8 +379,8 @@ class QuestionReader:
         out: list[str] = []
         for tok in self.tokenize(QUOTED.sub(" ", text)):
             tok = MEASURE_LEAD.sub("", tok)  # "那份文件" cut as 那 / 份文件
-            if len(tok) == 1 and not tok.isascii():
-                continue
+            if (len(tok) == 1 and not tok.isascii()) or GROUP_LEAD.fullmatch(tok):
+                continue  # a lone character, or a classifier ("大块", "大类")
             if tok in self.fillers or tok in subject or tok in quoted or QUESTION_WORD.search(NOT_A_QUESTION.sub("", tok)):
                 continue
             if re.fullmatch(r"\d+", tok) or tok in self.vocab.regions:

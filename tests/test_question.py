@@ -161,6 +161,12 @@ def test_answer_kind_nouns_and_verb_complements_are_not_the_focus(reader):
     assert "做法" not in parts(reader, "成都在容错上有哪些做法？")[0].focus
     # "冒出来" ends in a verb complement: what comes before it is the subject
     assert parts(reader, "去年新场景冒出来多少？")[0].focus == []
+    # a classifier after the question word says how the answer is grouped; a verb of what the
+    # source does ("建议", "提醒") is not what the answer is about
+    assert parts(reader, "那份规划的任务主要分成哪几大块？")[0].focus == []
+    assert parts(reader, "那篇报道还提醒了哪些问题？")[0].own_text.startswith("那篇")
+    assert "提醒" not in parts(reader, "那篇报道还提醒了哪些问题？")[0].focus
+    assert parts(reader, "报告建议怎么起步？")[0].focus == ["起步"]
     # a measure word cut onto its noun ("那份文件") is not a qualifier of its own
     assert all(not a.startswith("份") for a in parts(reader, "那份文件是谁发的？")[0].attributes)
 
