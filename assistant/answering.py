@@ -72,10 +72,13 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: fl
 class AnsweringModel:
     unit: Logistic
     part: Logistic
-    answer_at: float  # a part is answered when its probability reaches this
+    answer_at: float  # a question is answered when one of its parts' probability reaches this
     add_at: float  # a further unit joins a part's answer when its probability reaches this …
     add_ratio: float  # … and this share of the part's best unit
     extra_units: int = 0  # units each part may take beyond its slot's budget
+    # once one part answers the question, another part is answered from this probability
+    # (None: answer_at); lower, because the question is then known to be about the material
+    part_at: float | None = None
     trained_on: dict = field(default_factory=dict)  # what it was fitted on, and its CV figures
 
     def unit_proba(self, pe: PartEvidence) -> np.ndarray:
@@ -88,12 +91,17 @@ class AnsweringModel:
     def part_vector(self, pe: PartEvidence, probs: np.ndarray) -> np.ndarray:
         return np.array([part_features(pe, probs)[f] for f in PART_FEATURES], dtype=np.float64)
 
+    @property
+    def other_part_at(self) -> float:
+        return self.answer_at if self.part_at is None else min(self.part_at, self.answer_at)
+
     def part_proba(self, pe: PartEvidence, probs: np.ndarray) -> float:
         return float(self.part.proba(self.part_vector(pe, probs)[None, :])[0])
 
     def to_dict(self) -> dict:
         return {"unit": asdict(self.unit), "part": asdict(self.part), "answer_at": self.answer_at,
                 "add_at": self.add_at, "add_ratio": self.add_ratio, "extra_units": self.extra_units,
+                "part_at": self.part_at,
                 "trained_on": self.trained_on}
 
     def save(self, path: Path) -> None:
@@ -106,7 +114,7 @@ class AnsweringModel:
         if unit.features != UNIT_FEATURES or part.features != PART_FEATURES:
             raise ConfigError("回答模型与当前特征不一致：请运行 python evals/fit_answering.py 重新拟合")
         return cls(unit, part, float(d["answer_at"]), float(d["add_at"]), float(d["add_ratio"]),
-                   int(d.get("extra_units", 0)), d.get("trained_on", {}))
+                   int(d.get("extra_units", 0)), d.get("part_at"), d.get("trained_on", {}))
 
 
 def anchored(features: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 from ingest.chunk import split_sentences
 
 from .answering import AnsweringModel, fitting
-from .evidence import SPECIFIC_SLOTS, Candidate, Evidence, display_unit
+from .evidence import SPECIFIC_SLOTS, UNIT_FEATURES, Candidate, Evidence, display_unit
 from .question import Part
 from .retrieve import RetrievedChunk
 from .verify import MARKER
@@ -99,34 +99,50 @@ def _label(part: Part, answers: list[PartAnswer]) -> str:
     return label
 
 
+FOCUS_OK = UNIT_FEATURES.index("focus_ok")
+
+
 class ExtractiveComposer:
     def __init__(self, model: AnsweringModel, max_units: int = MAX_UNITS):
         self.model = model
         self.max_units = max_units
 
     def select(self, evidence: Evidence, model: AnsweringModel | None = None) -> list[PartAnswer]:
-        """For each part: whether it is answered, and by which units."""
+        """For each part: whether it is answered, and by which units. The question is
+        answered when one part reaches ``answer_at``; its other parts then need ``part_at`` and
+        a leading unit that names what the part asks about (the 主任, not just the 中心)."""
         model = model or self.model
+        scored = [self._decide(pe, model) for pe in evidence.parts]
+        asked = any(ok and p >= model.answer_at for _, _, p, ok, _, _ in scored)
         answers: list[PartAnswer] = []
         used: list[str] = []
-        for pe in evidence.parts:
-            probs = model.unit_proba(pe)
-            p = model.part_proba(pe, probs) if len(probs) else 0.0
-            part = pe.part
-            all_missing = bool(part.entities) and len(pe.missing_entities) == len(part.entities)
-            first = None
-            if part.slot in SPECIFIC_SLOTS and len(probs):
-                # a number, date, name or place is answered only by a unit that states one,
-                # about the place and year asked
-                fit = fitting(pe) * probs
-                first = int(np.argmax(fit)) if fit.max() >= model.add_at else -1
-            pa = PartAnswer(part, p >= model.answer_at and not all_missing and len(probs) > 0 and first != -1, p,
-                            missing_entities=pe.missing_entities)
+        for pe, probs, p, ok, first, named in scored:
+            answered = ok and (p >= model.answer_at or (asked and named and p >= model.other_part_at))
+            pa = PartAnswer(pe.part, answered, p, missing_entities=pe.missing_entities)
             if pa.answered:
-                pa.picks = self._picks(evidence.candidates, probs, part, model, used, first)
+                pa.picks = self._picks(evidence.candidates, probs, pe.part, model, used, first)
                 used.extend(pk.sentence for pk in pa.picks)
             answers.append(pa)
         return answers
+
+    @staticmethod
+    def _decide(pe, model: AnsweringModel):
+        """A part's unit probabilities, its probability of being answered, whether it may be
+        answered at all, the unit that must come first, and whether that unit names the
+        part's focus."""
+        probs = model.unit_proba(pe)
+        p = model.part_proba(pe, probs) if len(probs) else 0.0
+        part = pe.part
+        all_missing = bool(part.entities) and len(pe.missing_entities) == len(part.entities)
+        first = None
+        if part.slot in SPECIFIC_SLOTS and len(probs):
+            # a number, date, name or place is answered only by a unit that states one,
+            # about the place and year asked
+            fit = fitting(pe) * probs
+            first = int(np.argmax(fit)) if fit.max() >= model.add_at else -1
+        lead = first if first is not None and first >= 0 else (int(np.argmax(probs)) if len(probs) else -1)
+        named = lead >= 0 and pe.features[lead, FOCUS_OK] > 0
+        return pe, probs, p, not all_missing and len(probs) > 0 and first != -1, first, named
 
     def _picks(self, cands: list[Candidate], probs: np.ndarray, part: Part, model: AnsweringModel,
                used: list[str], first: int | None = None) -> list[Pick]:

@@ -43,6 +43,7 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "assistant" / "models" / "
 ADD_AT = (0.3, 0.4, 0.5, 0.6)
 ADD_RATIO = (0.5, 0.7, 0.85)
 EXTRA_UNITS = (0, 1, 2)
+PART_AT = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)  # below answer_at: other parts of an answered question
 CHAR_COST = 0.02  # key-fact recall each 100 more characters of answer must buy to be worth showing
 MAX_ANSWERABLE_REFUSED = 0.05  # on the training items: a wrong refusal costs the user the answer
 
@@ -129,6 +130,7 @@ def fit(assistant, train: list[Example], l2_unit: float = 1.0, l2_part: float = 
     evidence = [(ex, stage.evidence(ex)) for ex in answerable]
     model.answer_at = choose_answer_at(model, evidence)
     choose_additions(model, evidence)
+    choose_part_at(model, evidence)
     return model
 
 
@@ -144,22 +146,41 @@ def choose_answer_at(model: AnsweringModel, evidence: list[tuple[Example, Eviden
 def choose_additions(model: AnsweringModel, evidence: list[tuple[Example, Evidence]]) -> None:
     """How many units an answer quotes: the thresholds and extra budget with the best
     key-fact recall on the training items, each 100 characters costing ``CHAR_COST``."""
-    composer = ExtractiveComposer(model)
     qa = [(ex, ev) for ex, ev in evidence if ex.task == "qa"]
     best, best_score = (model.add_at, model.add_ratio, model.extra_units), -1.0
     for extra in EXTRA_UNITS:
         for add_at in ADD_AT:
             for ratio in ADD_RATIO:
                 model.add_at, model.add_ratio, model.extra_units = add_at, ratio, extra
-                kfr, chars = [], []
-                for ex, ev in qa:
-                    composed = composer.compose(ev, model)
-                    kfr.append(key_fact_recall(composed.text, ex.item.key_facts))
-                    chars.append(len(composed.text))
-                score = float(np.mean(kfr)) - CHAR_COST * float(np.mean(chars)) / 100
+                score = composed_score(model, qa)
                 if score > best_score:
                     best, best_score = (add_at, ratio, extra), score
     model.add_at, model.add_ratio, model.extra_units = best
+
+
+def composed_score(model: AnsweringModel, qa: list[tuple[Example, Evidence]]) -> float:
+    """Key-fact recall on the training items, each 100 characters of answer costing ``CHAR_COST``."""
+    composer = ExtractiveComposer(model)
+    kfr, chars = [], []
+    for ex, ev in qa:
+        composed = composer.compose(ev, model)
+        kfr.append(key_fact_recall(composed.text, ex.item.key_facts))
+        chars.append(len(composed.text))
+    return float(np.mean(kfr)) - CHAR_COST * float(np.mean(chars)) / 100
+
+
+def choose_part_at(model: AnsweringModel, evidence: list[tuple[Example, Evidence]]) -> None:
+    """The threshold for the other parts of an answered question with the best score; none
+    (answer_at for every part) unless a lower one does better."""
+    qa = [(ex, ev) for ex, ev in evidence if ex.task == "qa"]
+    model.part_at = None
+    best, best_score = None, composed_score(model, qa)
+    for at in (a for a in PART_AT if a < model.answer_at):
+        model.part_at = at
+        s = composed_score(model, qa)
+        if s > best_score:
+            best, best_score = at, s
+    model.part_at = best
 
 
 def score(assistant, model: AnsweringModel, examples: list[Example]) -> list[dict]:
@@ -260,7 +281,7 @@ def main(argv=None) -> int:
     final = fit(assistant, realistic + dev)
     print_row("realistic, training fit (not a result)", summarize(score(assistant, final, realistic)))
     print(f"final model: answer_at={final.answer_at:.2f} add_at={final.add_at:.2f} add_ratio={final.add_ratio:.2f} "
-          f"extra_units={final.extra_units}; {time.perf_counter() - t0:.0f} s in all")
+          f"extra_units={final.extra_units} part_at={final.part_at}; {time.perf_counter() - t0:.0f} s in all")
     if args.answers:
         args.answers.write_text(json.dumps(runs[0], ensure_ascii=False, indent=1), encoding="utf-8")
     if args.write:
