@@ -51,6 +51,9 @@ QUANTITY_UNITS = {
 MONEY_WORD = re.compile(r"预算|资金|经费|投入|投资|采购|奖励|奖补|补贴|补助|资助|支持|费用|金额|成本|价格|收入")
 CURRENCY = re.compile(r"\d\s*(?:[万亿千百]?\s*(?:元|美元))|[万亿]元|元")
 SHARE = re.compile(r"%|％|百分之|分之|[一二两三四五六七八九十]成")
+# a share after a verb of change is how much something moved ("人力成本降低四分之一"), not an amount
+CHANGED_SHARE = re.compile(r"(?:提升|提高|降低|下降|增长|增加|减少|缩短|节约|节省|压降|上涨|下跌)(?:了|近|约|超过|超|达)?\s*"
+                           r"(?:\d+(?:\.\d+)?\s*[%％]|百分之[一二两三四五六七八九十百]+|[一二两三四五六七八九十]+分之[一二两三四五六七八九十]+|[一二两三四五六七八九十]成)")
 # "多少家", "几个": a count in a measure word, not a year or a vague "多家"
 COUNT_Q = re.compile(r"(?:多少|几)\s*[个项家条类座位批所款部名件套种只台户栋]")
 COUNT_IN_TEXT = re.compile(r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*[万亿]?\s*"
@@ -159,7 +162,7 @@ def _states_money(text: str) -> bool:
     """An amount of money: in a currency, or a share in a clause about money."""
     if CURRENCY.search(text):
         return True
-    return any(SHARE.search(c) and MONEY_WORD.search(c) for c in re.split(r"[，,；;。]", text))
+    return any(SHARE.search(CHANGED_SHARE.sub("", c)) and MONEY_WORD.search(c) for c in re.split(r"[，,；;。]", text))
 
 
 def display_unit(unit: Unit) -> str:

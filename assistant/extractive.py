@@ -110,7 +110,8 @@ class ExtractiveComposer:
     def select(self, evidence: Evidence, model: AnsweringModel | None = None) -> list[PartAnswer]:
         """For each part: whether it is answered, and by which units. The question is
         answered when one part reaches ``answer_at``; its other parts then need ``part_at`` and
-        a leading unit that names what the part asks about (the 主任, not just the 中心)."""
+        a leading unit that names what the part asks about (the 主任, not just the 中心), which
+        a part asking for a figure, date, name or place always needs."""
         model = model or self.model
         scored = [self._decide(pe, model) for pe in evidence.parts]
         asked = any(ok and p >= model.answer_at for _, _, p, ok, _, _ in scored)
@@ -142,6 +143,8 @@ class ExtractiveComposer:
             first = int(np.argmax(fit)) if fit.max() >= model.add_at else -1
         lead = first if first is not None and first >= 0 else (int(np.argmax(probs)) if len(probs) else -1)
         named = lead >= 0 and pe.features[lead, FOCUS_OK] > 0
+        if part.slot in SPECIFIC_SLOTS and not named:  # a figure or a name of something else
+            return pe, probs, p, False, first, named
         return pe, probs, p, not all_missing and len(probs) > 0 and first != -1, first, named
 
     def _picks(self, cands: list[Candidate], probs: np.ndarray, part: Part, model: AnsweringModel,

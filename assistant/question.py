@@ -23,7 +23,7 @@ QUESTION_WORD = re.compile(
     r"是否|有没有|能不能|可不可以|要不要|是不是|会不会|吗[？?]?$|呢[？?]?$|多久|多长|多大|多高|多快|多远|谁|"
     r"区别|不同|差别|差异|不一样|一样吗|对不上|还是|([\u4e00-\u9fff])不\1|[有得]多(?!少|个|种|家|项|年|次|位)[\u4e00-\u9fff]")
 # words that look like question words but ask nothing ("这几年", "近几年来")
-NOT_A_QUESTION = re.compile(r"(?:这|近|前|过去)几[年天个月]|几年来|多年来|几乎|多个|多种|多家|多项|多方")
+NOT_A_QUESTION = re.compile(r"(?:这|近|前|过去)几[年天个月]|几年来|多年来|几乎|好几|多个|多种|多家|多项|多方")
 SEGMENT_END = re.compile(r"(?<=[？?！!；;。])")
 # a new question introduced inside a sentence ("…多少个，另外…", "…以及…")
 # "那" opens a clause as "then", not as "that" before a measure word ("那篇文章")
@@ -74,16 +74,16 @@ FRAME_WORDS = frozenset("日期 时间 时候 名字 名称 数量 数字 情况
 # nouns that name the kind of answer wanted, not a thing the material names ("思路有什么侧重",
 # "有什么特点"): the answer characterises its subject without using these words
 ANSWER_KINDS = frozenset("""思路 侧重 特点 特色 亮点 做法 办法 手段 举措 措施 路子 路径 经验 变化 趋势 区别 不同
-差别 差异 意义 作用 好处 打算 考虑 想法 说法 定位 文件""".split())
+差别 差异 意义 作用 好处 打算 考虑 想法 说法 定位 文件 变成 变为 转成 转为""".split())
 # verbs of what the source does with its content ("报告建议怎么起步", "还提醒了哪些风险"): the
 # answer is the content, which seldom repeats the verb
 SOURCE_VERBS = frozenset("建议 谈到 谈及 提及 提醒 指出 认为 强调 说明 介绍 给出 点名 列出 列举".split())
 FRAME_WORDS = FRAME_WORDS | ANSWER_KINDS | SOURCE_VERBS
 # the phrase before the question word ends in a verb ("花了", "冒出来"): what precedes is its subject
 VERB_END = re.compile(r"(?:[了过着在到给]|[出起下上进回](?:来|去)|[出成为])$")
-# a classifier right after the question word names how the answer is grouped ("哪几大块",
-# "哪几类场景" → 场景), not what it is about
-GROUP_LEAD = re.compile(r"^几?(?:个|大)*(?:块|类|方面|部分|点|条|项|样|种|步|层|级|批|家|位|个)")
+# a classifier right after the question word names how the answer is grouped or counted
+# ("哪几大块", "哪几类场景" → 场景, "多少一家"), not what it is about
+GROUP_LEAD = re.compile(r"^[几一每]?(?:个|大)*(?:块|类|方面|部分|点|条|项|样|种|步|层|级|批|家|位|个)")
 FRAME_END = re.compile("(?:" + "|".join(sorted(FRAME_WORDS, key=len, reverse=True)) + ")$")
 # words that carry no content in a question (its frame, not its subject); vocab.yaml adds more
 FILLERS = frozenset("""多少 几 几个 哪些 哪个 哪 什么 啥 如何 怎样 怎么 咋 是否 吗 呢 请问 具体 大概 大约 一共 总共 主要

@@ -92,6 +92,20 @@ def test_a_part_the_material_lacks_is_said_to_be_missing_and_the_rest_answered(k
     assert cited_chunk(r, "120个场景机会").section == "一、场景开放"
 
 
+def test_a_figure_is_given_only_from_a_unit_naming_what_the_figure_is_of(kb, monkeypatch):
+    """However likely the material looks, a part asking for a figure, date, name or place is
+    not answered from a unit that does not name what it asks about: 300万元 is a reward,
+    not the centre's registered capital."""
+    from dataclasses import replace
+
+    model = kb.composer.model
+    monkeypatch.setattr(kb.composer, "model", replace(model, answer_at=0.0, part_at=0.0, add_at=0.0))
+    r = kb.ask("促进中心的注册资本是多少？")
+    assert r.refused and "300万元" not in r.answer.split("最接近的资料")[0]
+    r = kb.ask("示范市开放了多少个场景机会？")
+    assert not r.refused and "120个场景机会" in r.answer
+
+
 def test_question_entirely_outside_the_material_is_refused(kb):
     r = kb.ask("促进中心的主任叫什么名字？办公地址在哪里？")
     assert r.refused and r.answer.startswith("资料中未找到")

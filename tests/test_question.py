@@ -135,6 +135,19 @@ def test_typed_slots_need_the_kind_of_value_asked(reader):
     assert fills_slot(company, "平台由华为承建。", unit, frozenset({"华为"}))[0] == 1.0
     assert fills_slot(company, "平台提出“城市大脑”理念。", unit)[0] == 0.0
 
+    # a share after a verb of change says how much something moved, not how much money
+    assert fills_slot(money, "改造后人力成本降低四分之一。", unit) == (0.0, 1.0)
+    assert fills_slot(money, "项目补贴不超过总投资的30%。", unit)[0] == 1.0
+
+
+def test_vague_quantities_and_counting_classifiers_ask_nothing(reader):
+    # "好几" is a vague quantity, not a question word; a classifier after 多少 ("多少一家")
+    # says how the answer is counted, not what it is about
+    assert parts(reader, "合肥已经好几年在做场景，它的专项资金每年多少？")[0].own_text.startswith("它的")
+    assert parts(reader, "首批场景的奖补是多少一家？")[0].focus == []
+    # a verb of becoming before the question word frames the answer ("变成了什么")
+    assert "变成" not in parts(reader, "场景清单后来变成什么形式？")[0].focus
+
 
 def test_a_request_about_the_answers_form_is_not_a_part(reader):
     ps = parts(reader, "苏州和宁波的数据平台各是谁建的？能各用一句话概括吗？")
