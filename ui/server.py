@@ -1,7 +1,10 @@
 """``scenario serve``: one process, the Gradio UI at ``/`` and the REST API under ``/api/``
-(OpenAPI schema at ``/api/openapi.json``, docs at ``/api/docs``, served offline)."""
+(OpenAPI schema at ``/api/openapi.json``, docs at ``/api/docs``, served offline), the
+OpenAI-compatible API under ``/v1``, Dify's external knowledge API under ``/api/dify`` and
+the MCP tools over streamable HTTP at ``/mcp``."""
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import os
@@ -37,8 +40,17 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
     from .render import CSS, JS_HEAD
     from .web import build_ui
 
+    from .mcp_server import http_endpoint
+
     state = state or ServerState(settings)
-    app = FastAPI(title="场景智答 API", version="1", docs_url=None, redoc_url=None,
+    mcp_app, mcp_running = http_endpoint(state)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        async with mcp_running():  # the MCP session manager, for as long as the server runs
+            yield
+
+    app = FastAPI(title="场景智答 API", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   openapi_url="/api/openapi.json",
                   description="城市数字场景政策与案例助手。认证：先 POST /api/token 取得令牌，"
                               "再在请求头中带上 Authorization: Bearer <令牌>。错误统一为 "
@@ -59,6 +71,10 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
                                    swagger_css_url="/api/docs-assets/swagger-ui.css",
                                    swagger_favicon_url="/api/docs-assets/favicon-32x32.png")
 
+    # MCP over streamable HTTP; a route of this app, not a mounted sub-app, so "/mcp" itself
+    # matches (a mount would answer only "/mcp/…" and leave "/mcp" to Gradio at "/")
+    for path in ("/mcp", "/mcp/"):
+        app.router.add_route(path, mcp_app, methods=["GET", "POST", "DELETE"], include_in_schema=False)
     app.include_router(openai_api.build_openai_api(state))
     app.include_router(dify_api.build_dify_api(state))  # before /api, whose catch-all answers unknown paths
     app.include_router(build_api(state))  # after the docs: its catch-all answers unknown /api/ paths
