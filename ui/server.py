@@ -20,6 +20,7 @@ from assistant.errors import ConfigError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 from .api import build_api, install_error_handlers  # noqa: E402
+from .downloads import GradioFileGate  # noqa: E402
 from .state import ServerState  # noqa: E402
 
 log = logging.getLogger("scenario.server")
@@ -88,11 +89,25 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
 
     theme = gr.themes.Default(font=["system-ui", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "sans-serif"],
                               font_mono=["ui-monospace", "monospace"])
-    return gr.mount_gradio_app(app, build_ui(state), path="/",
-                               auth=None if state.open_mode else gradio_auth,
-                               auth_message="场景智答：请用管理员分配的账号登录",
-                               footer_links=[], theme=theme, css=CSS, head=JS_HEAD, ssr_mode=False,
-                               max_file_size=f"{settings.max_file_mb}mb", show_error=True)
+    # the users' download files are served in place (not copied into Gradio's cache, where
+    # no owner is known), and GradioFileGate gives each only to the user who made it
+    state.downloads.root.mkdir(parents=True, exist_ok=True)
+    gr.set_static_paths([state.downloads.root])
+    gr.mount_gradio_app(app, build_ui(state), path="/",
+                        auth=None if state.open_mode else gradio_auth,
+                        auth_message="场景智答：请用管理员分配的账号登录",
+                        footer_links=[], theme=theme, css=CSS, head=JS_HEAD, ssr_mode=False,
+                        max_file_size=f"{settings.max_file_mb}mb", show_error=True)
+    gradio_app = next(r.app for r in app.routes if isinstance(getattr(r, "app", None), gr.routes.App))
+
+    def gradio_user(request) -> str | None:
+        """The signed-in Gradio user, read as Gradio's own routes read it (its login cookie)."""
+        cookie = (request.cookies.get(f"access-token-{gradio_app.cookie_id}")
+                  or request.cookies.get(f"access-token-unsecure-{gradio_app.cookie_id}"))
+        return gradio_app.tokens.get(cookie)
+
+    app.add_middleware(GradioFileGate, state=state, user_of=gradio_user)
+    return app
 
 
 def check_bind(state: ServerState, host: str) -> str:
