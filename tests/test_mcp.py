@@ -140,6 +140,8 @@ def test_http_needs_a_valid_token(server):
         assert r.json()["error"]["code"] == "AuthError" and "令牌" in r.json()["error"]["message"]
     r = httpx.post(f"{server.url}/mcp", json=init, headers=headers | {"Authorization": f"Bearer {_token(server, 'viewer')}"})
     assert r.status_code == 200 and r.json()["result"]["serverInfo"]["name"] == "scenario-assistant"
+    r = httpx.get(f"{server.url}/mcp", headers={"Accept": "text/event-stream"})  # stateless: no GET stream
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
 
     with pytest.raises(Exception):  # noqa: B017 - the SDK's client gives up on a 401
         _over_http(server.url, "sa_not-a-token", lambda client: client.list_tools())

@@ -9,8 +9,10 @@ desktop assistants and agent frameworks. Tools:
 
 ``scenario mcp`` serves them over stdio for the person on this machine (like the other
 CLI commands, it reads every document in the home). ``scenario serve`` also serves them
-over streamable HTTP at ``/mcp``, where the same Bearer tokens as ``/api`` decide whose
-documents a call may read.
+over streamable HTTP at ``/mcp`` (:func:`http_endpoint`; stateless, JSON responses),
+where the same Bearer tokens as ``/api`` decide whose documents a call may read: without
+a valid token a server with users answers 401, and a server without users (local mode)
+answers only requests from this machine.
 """
 from __future__ import annotations
 
@@ -173,7 +175,7 @@ def http_endpoint(state) -> tuple[object, Callable[[], AbstractAsyncContextManag
 
 
 class McpGate:
-    """In front of the MCP endpoint: the request needs a valid Bearer token when the server
+    """In front of the MCP endpoint: POST only; the request needs a valid Bearer token when the server
     has users (HTTP 401 with a JSON error and ``WWW-Authenticate: Bearer`` otherwise); in
     local mode only this machine may call, by a loopback address and Host (and Origin, when
     a browser sends one)."""
@@ -193,6 +195,12 @@ class McpGate:
 
         from .api import error_body
 
+        if scope["method"] != "POST":
+            # stateless: no session to DELETE, nothing to push on a GET stream; the spec's
+            # answer is 405, which clients take as "no such stream"
+            response = JSONResponse(error_body("MCP 端点只接受 POST 请求", "HTTP405"), status_code=405,
+                                    headers={"Allow": "POST"})
+            return await response(scope, receive, send)
         headers = Headers(scope=scope)
         try:
             if self.state.open_mode:

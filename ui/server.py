@@ -75,7 +75,7 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
     # MCP over streamable HTTP; a route of this app, not a mounted sub-app, so "/mcp" itself
     # matches (a mount would answer only "/mcp/…" and leave "/mcp" to Gradio at "/")
     for path in ("/mcp", "/mcp/"):
-        app.router.add_route(path, mcp_app, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+        app.router.add_route(path, mcp_app, include_in_schema=False)
     app.include_router(openai_api.build_openai_api(state))
     app.include_router(dify_api.build_dify_api(state))  # before /api, whose catch-all answers unknown paths
     app.include_router(build_api(state))  # after the docs: its catch-all answers unknown /api/ paths
