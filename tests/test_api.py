@@ -56,7 +56,8 @@ def test_openapi_schema_is_valid_and_lists_every_endpoint(server):
     paths = set(schema["paths"])
     assert {"/api/token", "/api/me", "/api/ask", "/api/cases", "/api/draft/proposal", "/api/draft/response",
             "/api/documents", "/api/documents/{name}", "/api/documents/{name}/reingest", "/api/evals",
-            "/api/evals/{run_id}", "/api/evals/compare", "/api/evals/datasets", "/api/users"} <= paths
+            "/api/evals/{run_id}", "/api/evals/compare", "/api/evals/datasets", "/api/users",
+            "/api/files/{file_id}"} <= paths
     docs = httpx.get(f"{server.url}/api/docs")
     assert docs.status_code == 200 and "/api/docs-assets/swagger-ui-bundle.js" in docs.text
     assert httpx.get(f"{server.url}/api/docs-assets/swagger-ui-bundle.js").status_code == 200
@@ -158,6 +159,56 @@ def test_draft_formats(viewer):
     assert any("三维" in p.text for p in doc.paragraphs)
 
 
+def test_draft_download_is_for_its_maker_only(server, viewer, member):
+    import docx
+
+    body = {"idea": "城市安全风险监测预警平台"}
+    title = viewer.post("/api/draft/proposal", json=body).json()["title"]
+    made = viewer.post("/api/draft/proposal", json=body | {"format": "docx", "download": True})
+    assert made.status_code == 200, made.text
+    info = made.json()
+    assert info["url"] == f"/api/files/{info['id']}" and info["name"].endswith(".docx") and info["size"] > 0
+    assert info["media_type"].endswith("wordprocessingml.document")
+
+    got = viewer.get(info["url"])
+    assert got.status_code == 200 and got.headers["content-type"] == info["media_type"]
+    assert "private" in got.headers["cache-control"]
+    doc = docx.Document(io.BytesIO(got.content))
+    assert any(title in p.text for p in doc.paragraphs)
+    # another user, nobody, a made-up id: as if there were no such file
+    assert "没有这个文件" in _error(member.get(info["url"]), 404)["message"]
+    _error(httpx.get(f"{server.url}{info['url']}"), 401)
+    _error(viewer.get("/api/files/" + "0" * 32), 404)
+    _error(viewer.get("/api/files/..%2F..%2Fusers.json"), 404)
+
+    md = viewer.post("/api/draft/response", json={"need": "城市安全风险监测预警平台", "capability": "传感器与平台",
+                                                  "format": "markdown", "download": True}).json()
+    text = viewer.get(md["url"])
+    assert text.status_code == 200 and "## 一、需求理解" in text.text and md["name"].endswith(".md")
+    _error(member.get(md["url"]), 404)
+
+
+def test_ui_download_files_are_for_their_maker_only(server):
+    """The UI hands out files by Gradio's file route; only their maker gets them."""
+    def signed_in(user):
+        client = httpx.Client(base_url=server.url, timeout=30)
+        r = client.post("/login", data={"username": user, "password": PASSWORDS[user]})
+        assert r.status_code == 200, r.text
+        return client
+
+    owner, other = signed_in("viewer"), signed_in("member")
+    viewer_reader = server.state.reader_for_name("viewer")
+    made = server.state.downloads.write(viewer_reader, "场景建设方案.md", "# 草稿\n只给查看者本人")
+    url = f"/gradio_api/file={made.path}"
+    got = owner.get(url)
+    assert got.status_code == 200 and "只给查看者本人" in got.text
+    for client in (other, httpx.Client(base_url=server.url)):
+        r = client.get(url)
+        assert r.status_code == 404 and "只给查看者本人" not in r.text
+    assert other.head(url).status_code == 404
+    assert other.get(f"/gradio_api/file={made.path.parent}/../{made.path.parent.name}/{made.path.name}").status_code == 404
+
+
 def test_upload_ask_delete_and_reingest(server, editor, viewer, member, tmp_path):
     path = make_docx(tmp_path / "苏州通报.docx", "苏州场景通报", [
         ("h1", "一、苏州低空经济场景"), ("p", "2025年，苏州开放低空物流场景机会57个，建成起降点210个。")])
@@ -216,10 +267,13 @@ def test_evaluation_runs_compare_and_report(admin, viewer):
         assert info["metrics"]["hybrid"]["refused_unanswerable"] == 1.0
         ids.append(run_id)
     assert {r["id"] for r in viewer.get("/api/evals").json()["runs"]} >= set(ids)
-    report = viewer.get(f"/api/evals/{ids[0]}/report")
+    # an evaluation reads every document: its full report (answers, passages) is for admins
+    report = admin.get(f"/api/evals/{ids[0]}/report")
     assert report.status_code == 200 and "<html" in report.text.lower()
+    assert "管理员" in _error(viewer.get(f"/api/evals/{ids[0]}/report"), 403)["message"]
     cmp = viewer.get("/api/evals/compare", params={"a": ids[0], "b": ids[1]}).json()
     assert cmp["shared_items"] == 3 and any(m["metric"] == "key_fact_recall" for m in cmp["metrics"])
+    assert all(w["before"] == w["after"] == "（回答仅管理员可见）" for w in cmp["worse"])
     _error(admin.get("/api/evals/no-such-run"), 404)
     _error(admin.post("/api/evals", json={"dataset": "missing.jsonl"}), 404)
 

@@ -142,8 +142,9 @@ def test_5_compare_cases(page):
     page.screenshot(path=str(ARTIFACTS / "05-cases.png"), full_page=True)
 
 
-def test_6_download_a_proposal_docx(page):
+def test_6_download_a_proposal_docx(page, server):
     import docx
+    import httpx
 
     _tab(page, "方案起草")
     page.locator("#idea textarea").fill("城市安全风险监测预警平台")
@@ -155,6 +156,13 @@ def test_6_download_a_proposal_docx(page):
     d = docx.Document(dl.value.path())
     text = "\n".join(p.text for p in d.paragraphs)
     assert "场景" in text and "三维" in text
+    # the file is the signed-in user's own: another signed-in user gets 404 for its address
+    url = dl.value.url
+    assert "/gradio_api/file=" in url and "/downloads/" in url
+    assert page.request.get(url).status == 200
+    other = httpx.Client(base_url=server.url, timeout=30)
+    assert other.post("/login", data={"username": "viewer", "password": PASSWORDS["viewer"]}).status_code == 200
+    assert other.get(url).status_code == 404
     page.screenshot(path=str(ARTIFACTS / "06-proposal.png"), full_page=True)
 
 

@@ -65,10 +65,15 @@ class CasesRequest(BaseModel):
     per_city: int = Field(1, ge=1, le=20)
 
 
+DOWNLOAD_HELP = ("为 true 且 format 为 markdown 或 docx 时，不直接返回文件，而是保存为只有本人能下载的文件，"
+                 "返回 {id, name, url, media_type, size, expires_in_hours}；用同一令牌 GET url 下载")
+
+
 class ProposalRequest(BaseModel):
     idea: str = Field(..., description="场景设想")
     city: str | None = None
     format: Literal["json", "markdown", "docx"] = "json"
+    download: bool = Field(False, description=DOWNLOAD_HELP)
 
 
 class ResponseRequest(BaseModel):
@@ -76,6 +81,7 @@ class ResponseRequest(BaseModel):
     capability: str = Field(..., description="企业能力")
     city: str | None = None
     format: Literal["json", "markdown", "docx"] = "json"
+    download: bool = Field(False, description=DOWNLOAD_HELP)
 
 
 class EvalRequest(BaseModel):
@@ -160,14 +166,21 @@ def build_api(state: ServerState) -> APIRouter:
                                                     k=body.k, per_city=body.per_city)
         return {"need": body.need, "cases": [h.to_dict() for h in hits]}
 
-    def _draft_reply(draft, fmt: str):
+    def _draft_reply(draft, fmt: str, r: Reader, download: bool = False):
+        stem = draft.title[:40] or "方案"
+        if download and fmt == "markdown":
+            return state.downloads.write(r, f"{stem}.md", draft.to_markdown()).to_dict()
+        if download and fmt == "docx":
+            from assistant.export import draft_to_docx
+
+            return state.downloads.add(r, draft_to_docx(draft, state.downloads.new_path(r, f"{stem}.docx"))).to_dict()
         if fmt == "markdown":
             return Response(draft.to_markdown(), media_type="text/markdown; charset=utf-8")
         if fmt == "docx":
             from assistant.export import draft_to_docx
 
             folder = Path(tempfile.mkdtemp(prefix="scenario-draft-"))
-            out = draft_to_docx(draft, folder / f"{draft.title[:40] or '方案'}.docx")
+            out = draft_to_docx(draft, folder / f"{stem}.docx")
             return FileResponse(out, filename=out.name, background=BackgroundTask(shutil.rmtree, folder, True),
                                 media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         return draft.to_dict()
@@ -176,14 +189,21 @@ def build_api(state: ServerState) -> APIRouter:
     def draft_proposal(body: ProposalRequest, r: Reader = Depends(reader)):
         from assistant.drafting import Drafter
 
-        return _draft_reply(Drafter(state.for_reader(r)).proposal(body.idea, city=body.city), body.format)
+        return _draft_reply(Drafter(state.for_reader(r)).proposal(body.idea, city=body.city), body.format, r,
+                            body.download)
 
     @router.post("/draft/response", tags=["方案起草"], summary="起草揭榜响应方案")
     def draft_response(body: ResponseRequest, r: Reader = Depends(reader)):
         from assistant.drafting import Drafter
 
         return _draft_reply(Drafter(state.for_reader(r)).response(body.need, body.capability, city=body.city),
-                            body.format)
+                            body.format, r, body.download)
+
+    @router.get("/files/{file_id}", tags=["方案起草"], summary="下载本人生成的文件（草稿等）")
+    def download(file_id: str, r: Reader = Depends(reader)):
+        f = state.downloads.get(r, file_id)
+        return FileResponse(f.path, filename=f.name, media_type=f.media_type,
+                            headers={"Cache-Control": "private, no-store"})
 
     # --- documents ----------------------------------------------------------------------
     @router.get("/documents", tags=["知识库"], summary="文档列表")
@@ -241,18 +261,15 @@ def build_api(state: ServerState) -> APIRouter:
 
     @router.get("/evals/compare", tags=["评测"], summary="比较两次评测")
     def eval_compare(a: str, b: str, r: Reader = Depends(reader)):
-        return state.compare(a, b)
+        return state.compare(a, b, r)
 
     @router.get("/evals/{run_id}", tags=["评测"], summary="评测状态与指标")
     def eval_get(run_id: str, r: Reader = Depends(reader)):
         return state.job(run_id)
 
-    @router.get("/evals/{run_id}/report", tags=["评测"], summary="评测报告（HTML）", response_class=HTMLResponse)
+    @router.get("/evals/{run_id}/report", tags=["评测"], summary="评测报告（HTML，管理员）", response_class=HTMLResponse)
     def eval_report(run_id: str, r: Reader = Depends(reader)):
-        report = state.run_dir(run_id) / "report.html"
-        if not report.is_file():
-            raise NotFoundError(f"没有这次评测的报告：{run_id}")
-        return HTMLResponse(report.read_text(encoding="utf-8"))
+        return HTMLResponse(state.report(r, run_id).read_text(encoding="utf-8"))
 
     @router.get("/health", tags=["服务"], summary="健康检查")
     def health():

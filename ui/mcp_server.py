@@ -9,14 +9,17 @@ desktop assistants and agent frameworks. Tools:
 
 ``scenario mcp`` serves them over stdio for the person on this machine (like the other
 CLI commands, it reads every document in the home). ``scenario serve`` also serves them
-over streamable HTTP at ``/mcp``, where the same Bearer tokens as ``/api`` decide whose
-documents a call may read.
+over streamable HTTP at ``/mcp`` (:func:`http_endpoint`; stateless, JSON responses),
+where the same Bearer tokens as ``/api`` decide whose documents a call may read: without
+a valid token a server with users answers 401, and a server without users (local mode)
+answers only requests from this machine.
 """
 from __future__ import annotations
 
 import functools
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -147,3 +150,83 @@ def reader_from_headers(state, headers: Mapping[str, str] | None) -> Reader:
     header = (headers or {}).get("authorization", "")
     token = header[7:].strip() or None if header.lower().startswith("bearer ") else None
     return state.reader_for_token(token)
+
+
+def http_endpoint(state) -> tuple[object, Callable[[], AbstractAsyncContextManager]]:
+    """For ``scenario serve``: the tools over streamable HTTP, as an ASGI app for the route
+    ``/mcp``, and the context manager that must run for the server's lifetime (the SDK's
+    session manager; the caller enters it in the FastAPI app's lifespan, which a mounted
+    sub-app's own lifespan would not be).
+
+    Stateless with JSON responses: every POST is answered on its own, so nothing is kept
+    between requests, a restart or a second worker loses no session, and each tool call
+    acts for the token of the request that carries it (:func:`reader_from_headers`)."""
+    from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    server = build_mcp(lambda headers: state.for_reader(reader_from_headers(state, headers)))
+    # the SDK's Host/Origin check would only admit 127.0.0.1 and refuse every client of a
+    # server with users on another address; McpGate checks Host and Origin in local mode,
+    # where no token is needed (DNS rebinding), and tokens guard the rest
+    server.streamable_http_app(streamable_http_path="/mcp", stateless_http=True, json_response=True,
+                               transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
+    manager = server.session_manager
+    return McpGate(state, StreamableHTTPASGIApp(manager)), manager.run
+
+
+class McpGate:
+    """In front of the MCP endpoint: POST only; the request needs a valid Bearer token when the server
+    has users (HTTP 401 with a JSON error and ``WWW-Authenticate: Bearer`` otherwise); in
+    local mode only this machine may call, by a loopback address and Host (and Origin, when
+    a browser sends one)."""
+
+    def __init__(self, state, app):
+        self.state = state
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        from starlette.concurrency import run_in_threadpool
+        from starlette.datastructures import Headers
+        from starlette.responses import JSONResponse
+
+        from assistant.users import AuthError
+
+        from .api import error_body
+
+        if scope["method"] != "POST":
+            # stateless: no session to DELETE, nothing to push on a GET stream; the spec's
+            # answer is 405, which clients take as "no such stream"
+            response = JSONResponse(error_body("MCP 端点只接受 POST 请求", "HTTP405"), status_code=405,
+                                    headers={"Allow": "POST"})
+            return await response(scope, receive, send)
+        headers = Headers(scope=scope)
+        try:
+            if self.state.open_mode:
+                _check_local(scope, headers)
+            else:
+                await run_in_threadpool(reader_from_headers, self.state, headers)
+        except AuthError as e:
+            response = JSONResponse(error_body(e.message, "AuthError"), status_code=401,
+                                    headers={"WWW-Authenticate": "Bearer"})
+            return await response(scope, receive, send)
+        except ScenarioError as e:
+            return await JSONResponse(error_body(e.message, type(e).__name__), status_code=403)(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
+def _check_local(scope, headers) -> None:
+    from urllib.parse import urlsplit
+
+    from assistant.users import ForbiddenError
+
+    from .server import is_loopback
+
+    client = (scope.get("client") or ("",))[0]
+    host = urlsplit(f"//{headers.get('host', '')}").hostname or ""
+    origin = headers.get("origin")
+    origin_host = urlsplit(origin).hostname if origin else "localhost"
+    if not (is_loopback(client) and is_loopback(host) and is_loopback(origin_host or "")):
+        raise ForbiddenError("尚未设置用户（本机模式）：MCP 只接受来自本机（127.0.0.1）的请求")
+

@@ -1,7 +1,10 @@
 """``scenario serve``: one process, the Gradio UI at ``/`` and the REST API under ``/api/``
-(OpenAPI schema at ``/api/openapi.json``, docs at ``/api/docs``, served offline)."""
+(OpenAPI schema at ``/api/openapi.json``, docs at ``/api/docs``, served offline), the
+OpenAI-compatible API under ``/v1``, Dify's external knowledge API under ``/api/dify`` and
+the MCP tools over streamable HTTP at ``/mcp``."""
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import os
@@ -17,6 +20,7 @@ from assistant.errors import ConfigError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 from .api import build_api, install_error_handlers  # noqa: E402
+from .downloads import GradioFileGate  # noqa: E402
 from .state import ServerState  # noqa: E402
 
 log = logging.getLogger("scenario.server")
@@ -37,8 +41,17 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
     from .render import CSS, JS_HEAD
     from .web import build_ui
 
+    from .mcp_server import http_endpoint
+
     state = state or ServerState(settings)
-    app = FastAPI(title="场景智答 API", version="1", docs_url=None, redoc_url=None,
+    mcp_app, mcp_running = http_endpoint(state)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        async with mcp_running():  # the MCP session manager, for as long as the server runs
+            yield
+
+    app = FastAPI(title="场景智答 API", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   openapi_url="/api/openapi.json",
                   description="城市数字场景政策与案例助手。认证：先 POST /api/token 取得令牌，"
                               "再在请求头中带上 Authorization: Bearer <令牌>。错误统一为 "
@@ -59,6 +72,10 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
                                    swagger_css_url="/api/docs-assets/swagger-ui.css",
                                    swagger_favicon_url="/api/docs-assets/favicon-32x32.png")
 
+    # MCP over streamable HTTP; a route of this app, not a mounted sub-app, so "/mcp" itself
+    # matches (a mount would answer only "/mcp/…" and leave "/mcp" to Gradio at "/")
+    for path in ("/mcp", "/mcp/"):
+        app.router.add_route(path, mcp_app, include_in_schema=False)
     app.include_router(openai_api.build_openai_api(state))
     app.include_router(dify_api.build_dify_api(state))  # before /api, whose catch-all answers unknown paths
     app.include_router(build_api(state))  # after the docs: its catch-all answers unknown /api/ paths
@@ -72,11 +89,25 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
 
     theme = gr.themes.Default(font=["system-ui", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "sans-serif"],
                               font_mono=["ui-monospace", "monospace"])
-    return gr.mount_gradio_app(app, build_ui(state), path="/",
-                               auth=None if state.open_mode else gradio_auth,
-                               auth_message="场景智答：请用管理员分配的账号登录",
-                               footer_links=[], theme=theme, css=CSS, head=JS_HEAD, ssr_mode=False,
-                               max_file_size=f"{settings.max_file_mb}mb", show_error=True)
+    # the users' download files are served in place (not copied into Gradio's cache, where
+    # no owner is known), and GradioFileGate gives each only to the user who made it
+    state.downloads.root.mkdir(parents=True, exist_ok=True)
+    gr.set_static_paths([state.downloads.root])
+    gr.mount_gradio_app(app, build_ui(state), path="/",
+                        auth=None if state.open_mode else gradio_auth,
+                        auth_message="场景智答：请用管理员分配的账号登录",
+                        footer_links=[], theme=theme, css=CSS, head=JS_HEAD, ssr_mode=False,
+                        max_file_size=f"{settings.max_file_mb}mb", show_error=True)
+    gradio_app = next(r.app for r in app.routes if isinstance(getattr(r, "app", None), gr.routes.App))
+
+    def gradio_user(request) -> str | None:
+        """The signed-in Gradio user, read as Gradio's own routes read it (its login cookie)."""
+        cookie = (request.cookies.get(f"access-token-{gradio_app.cookie_id}")
+                  or request.cookies.get(f"access-token-unsecure-{gradio_app.cookie_id}"))
+        return gradio_app.tokens.get(cookie)
+
+    app.add_middleware(GradioFileGate, state=state, user_of=gradio_user)
+    return app
 
 
 def check_bind(state: ServerState, host: str) -> str:

@@ -74,6 +74,9 @@ class ServerState:
         self.uploads = settings.home / "uploads"
         self.runs_dir = settings.home / "eval-runs"
         self.datasets_dir = settings.home / "eval-datasets"
+        from .downloads import Downloads
+
+        self.downloads = Downloads(settings.home / "downloads")  # each user's own files to download
         self._write = threading.Lock()  # one ingest at a time in this process: queue, not refuse
         self._jobs: dict[str, EvalJob] = {}
         self._jobs_lock = threading.Lock()
@@ -282,10 +285,25 @@ class ServerState:
             raise NotFoundError(f"没有这次评测：{run_id}")
         return json.loads(path.read_text(encoding="utf-8"))
 
-    def compare(self, a: str, b: str) -> dict:
+    # An evaluation runs over every document (an admin starts it, and admins read every
+    # label), so its answers and passages may quote restricted documents: the full report
+    # is for admins, and others see a comparison's numbers and questions, not its answers.
+    def report(self, reader: Reader, run_id: str) -> Path:
+        """The HTML report of a run (admins only)."""
+        self.require(reader, "admin")
+        path = self.run_dir(run_id) / "report.html"
+        if not path.is_file():
+            raise NotFoundError(f"没有这次评测的报告：{run_id}")
+        return path
+
+    def compare(self, a: str, b: str, reader: Reader = LOCAL) -> dict:
         from evals.compare import compare
 
-        return compare(self.load_run(a), self.load_run(b))
+        result = compare(self.load_run(a), self.load_run(b))
+        if not reader.can("admin"):
+            for w in result["worse"]:
+                w["before"] = w["after"] = "（回答仅管理员可见）"
+        return result
 
     def wait_idle(self, timeout: float = 60) -> None:
         """For tests and shutdown: wait until no evaluation is running."""

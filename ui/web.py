@@ -2,12 +2,13 @@
 
 Every handler turns the signed-in Gradio user into a reader and calls ServerState, so the
 UI enforces the same roles and document access as the API. Errors reach the user as
-Chinese messages (gr.Error), never as stack traces.
+Chinese messages (gr.Error), never as stack traces. Files to download (an exported
+answer, drafts, an evaluation report) are the user's own: written by ``state.downloads``
+and served only to the user who made them (see ``ui.downloads``).
 """
 from __future__ import annotations
 
 import functools
-import tempfile
 import time
 from pathlib import Path
 
@@ -49,10 +50,6 @@ def _user_errors_gen(fn):
     return wrapper
 
 
-def _tmpfile(name: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix="scenario-ui-")) / name
-
-
 def build_ui(state: ServerState) -> gr.Blocks:
     vocab = state.assistant.index.vocab
     cities = sorted(set(vocab.cities))
@@ -91,7 +88,8 @@ def build_ui(state: ServerState) -> gr.Blocks:
                 q = (q or "").strip()
                 if not q:
                     raise ScenarioError("请输入问题")
-                view = state.for_reader(reader(request))
+                r = reader(request)
+                view = state.for_reader(r)
                 filters = Filters(docs=tuple(docs_ or ()), cities=tuple(cities_ or ()),
                                   years=tuple(int(y) for y in years_ or ()))
                 msgs = list(msgs or []) + [{"role": "user", "content": q}, {"role": "assistant", "content": ""}]
@@ -106,8 +104,7 @@ def build_ui(state: ServerState) -> gr.Blocks:
                         result = event["result"].to_dict()
                         msgs[-1] = {"role": "assistant", "content": render.answer_html(result)}
                         hist = list(hist or []) + [(q, result["answer"])]
-                        path = _tmpfile("回答.md")
-                        path.write_text(render.answer_markdown(result), encoding="utf-8")
+                        path = state.downloads.write(r, "回答.md", render.answer_markdown(result)).path
                         yield msgs, hist, result, "", gr.update(value=str(path), visible=True)
 
             ask_io = dict(fn=on_ask, inputs=[question, chat, history, f_city, f_doc, f_year, f_mode],
@@ -159,7 +156,8 @@ def build_ui(state: ServerState) -> gr.Blocks:
                 from assistant.export import draft_to_docx
 
                 progress(0.1, desc="检索方法、案例与政策依据…")
-                drafter = Drafter(state.for_reader(reader(request)))
+                r = reader(request)
+                drafter = Drafter(state.for_reader(r))
                 if k == "proposal":
                     if not (idea_ or "").strip():
                         raise ScenarioError("请填写场景设想")
@@ -171,9 +169,8 @@ def build_ui(state: ServerState) -> gr.Blocks:
                 progress(0.8, desc="生成文档…")
                 md = d.to_markdown()
                 stem = ("场景建设方案" if k == "proposal" else "揭榜响应方案")
-                md_path = _tmpfile(f"{stem}.md")
-                md_path.write_text(md, encoding="utf-8")
-                docx_path = draft_to_docx(d, _tmpfile(f"{stem}.docx"))
+                md_path = state.downloads.write(r, f"{stem}.md", md).path
+                docx_path = state.downloads.add(r, draft_to_docx(d, state.downloads.new_path(r, f"{stem}.docx"))).path
                 return md, gr.update(value=str(docx_path), visible=True), gr.update(value=str(md_path), visible=True)
 
             write.click(on_draft, [kind, idea, need_item, capability, draft_city], [preview, dl_docx, dl_md])
@@ -202,7 +199,7 @@ def build_ui(state: ServerState) -> gr.Blocks:
             cmp_out = gr.Markdown()
             cmp_chart = gr.BarPlot(x="指标", y="变化", title="B 相对 A 的变化（所有检索方式合计）", height=280)
 
-            def _run_views(run_id: str):
+            def _run_views(run_id: str, r):
                 results = state.load_run(run_id)
                 rows = []
                 for mode, agg in results["metrics"].items():
@@ -216,8 +213,11 @@ def build_ui(state: ServerState) -> gr.Blocks:
                                        "问题": r["question"],
                                        **{m: round(r["scores"][m], 3) for m in ("hit@5", "key_fact_recall")
                                           if r["scores"].get(m) is not None}} for r in results["items"]])
-                report = state.runs_dir / run_id / "report.html"
-                return pd.DataFrame(rows), table, gr.update(value=str(report), visible=report.is_file())
+                try:  # the run's report, as the admin's own download
+                    report = state.downloads.write(r, f"评测报告-{run_id}.html", state.report(r, run_id).read_bytes()).path
+                except ScenarioError:
+                    return pd.DataFrame(rows), table, gr.update(value=None, visible=False)
+                return pd.DataFrame(rows), table, gr.update(value=str(report), visible=True)
 
             def _choice_lists():
                 runs = [(f"{r['id']} · {r['dataset']} · {'/'.join(r['modes'])}", r["id"])
@@ -237,7 +237,8 @@ def build_ui(state: ServerState) -> gr.Blocks:
             def on_run(ds, chosen, request: gr.Request, progress=gr.Progress()):
                 if not ds:
                     raise ScenarioError("请选择评测集")
-                job = state.start_eval(reader(request), ds, list(chosen or []))
+                r = reader(request)
+                job = state.start_eval(r, ds, list(chosen or []))
                 progress(0, desc="准备评测…")
                 while True:
                     info = state.job(job.id)
@@ -248,7 +249,7 @@ def build_ui(state: ServerState) -> gr.Blocks:
                     time.sleep(0.3)
                 if info["status"] == "failed":
                     raise ScenarioError(f"评测失败：{info['error']}")
-                chart_df, table, report = _run_views(job.id)
+                chart_df, table, report = _run_views(job.id, r)
                 a, b = _choice_lists()
                 yield (f"评测完成：{job.id}（{info['total']} 题次）", chart_df, table, report, job.id, a, b)
 
@@ -268,12 +269,12 @@ def build_ui(state: ServerState) -> gr.Blocks:
             items.select(on_item, current_run, detail)
 
             @_user_errors
-            def on_compare(a, b):
+            def on_compare(a, b, request: gr.Request):
                 if not a or not b:
                     raise ScenarioError("请选择两次评测")
                 from evals.compare import format_comparison
 
-                result = state.compare(a, b)
+                result = state.compare(a, b, reader(request))
                 rows = [{"指标": d["metric"], "变化": round(d["delta"], 3), "检索方式": "全部"}
                         for d in result["metrics"] if d["metric"] in CHART_METRICS]
                 return f"```\n{format_comparison(result)}\n```", pd.DataFrame(rows)
