@@ -166,8 +166,9 @@ def http_endpoint(state) -> tuple[object, Callable[[], AbstractAsyncContextManag
 
     server = build_mcp(lambda headers: state.for_reader(reader_from_headers(state, headers)))
     # the SDK's Host/Origin check would only admit 127.0.0.1 and refuse every client of a
-    # server with users on another address; McpGate checks Host and Origin in local mode,
-    # where no token is needed (DNS rebinding), and tokens guard the rest
+    # server with users on another address; in local mode, where no token is needed,
+    # ui.local_gate checks Host and Origin for the whole app (DNS rebinding), and tokens
+    # guard the rest
     server.streamable_http_app(streamable_http_path="/mcp", stateless_http=True, json_response=True,
                                transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
     manager = server.session_manager
@@ -177,8 +178,7 @@ def http_endpoint(state) -> tuple[object, Callable[[], AbstractAsyncContextManag
 class McpGate:
     """In front of the MCP endpoint: POST only; the request needs a valid Bearer token when the server
     has users (HTTP 401 with a JSON error and ``WWW-Authenticate: Bearer`` otherwise); in
-    local mode only this machine may call, by a loopback address and Host (and Origin, when
-    a browser sends one)."""
+    local mode none is needed (the app's LocalOnlyGate has let only this machine through)."""
 
     def __init__(self, state, app):
         self.state = state
@@ -203,9 +203,7 @@ class McpGate:
             return await response(scope, receive, send)
         headers = Headers(scope=scope)
         try:
-            if self.state.open_mode:
-                _check_local(scope, headers)
-            else:
+            if not self.state.open_mode:  # local mode: ui.local_gate admits only this machine
                 await run_in_threadpool(reader_from_headers, self.state, headers)
         except AuthError as e:
             response = JSONResponse(error_body(e.message, "AuthError"), status_code=401,
@@ -215,18 +213,4 @@ class McpGate:
             return await JSONResponse(error_body(e.message, type(e).__name__), status_code=403)(scope, receive, send)
         return await self.app(scope, receive, send)
 
-
-def _check_local(scope, headers) -> None:
-    from urllib.parse import urlsplit
-
-    from assistant.users import ForbiddenError
-
-    from .server import is_loopback
-
-    client = (scope.get("client") or ("",))[0]
-    host = urlsplit(f"//{headers.get('host', '')}").hostname or ""
-    origin = headers.get("origin")
-    origin_host = urlsplit(origin).hostname if origin else "localhost"
-    if not (is_loopback(client) and is_loopback(host) and is_loopback(origin_host or "")):
-        raise ForbiddenError("尚未设置用户（本机模式）：MCP 只接受来自本机（127.0.0.1）的请求")
 

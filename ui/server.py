@@ -5,7 +5,6 @@ the MCP tools over streamable HTTP at ``/mcp``."""
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import os
 
@@ -21,18 +20,10 @@ from assistant.settings import Settings  # noqa: E402
 
 from .api import build_api, install_error_handlers  # noqa: E402
 from .downloads import GradioFileGate  # noqa: E402
+from .local_gate import LocalOnlyGate, is_loopback  # noqa: E402
 from .state import ServerState  # noqa: E402
 
 log = logging.getLogger("scenario.server")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
@@ -107,6 +98,7 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
         return gradio_app.tokens.get(cookie)
 
     app.add_middleware(GradioFileGate, state=state, user_of=gradio_user)
+    app.add_middleware(LocalOnlyGate, state=state)  # outermost: before any route or file
     return app
 
 
