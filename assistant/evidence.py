@@ -54,6 +54,9 @@ SHARE = re.compile(r"%|％|百分之|分之|[一二两三四五六七八九十]�
 # a share after a verb of change is how much something moved ("人力成本降低四分之一"), not an amount
 CHANGED_SHARE = re.compile(r"(?:提升|提高|降低|下降|增长|增加|减少|缩短|节约|节省|压降|上涨|下跌)(?:了|近|约|超过|超|达)?\s*"
                            r"(?:\d+(?:\.\d+)?\s*[%％]|百分之[一二两三四五六七八九十百]+|[一二两三四五六七八九十]+分之[一二两三四五六七八九十]+|[一二两三四五六七八九十]成)")
+# a list question that names how many items it wants ("哪14个", "哪三类", "哪两大块")
+LIST_COUNT_Q = re.compile(r"哪(\d{1,2}|[两二三四五六七八九十]{1,3})\s*[大个]?(?:块|类|个|种|条|项|样|方面|部分|点|家|批|步|区|座|所)")
+CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # "多少家", "几个": a count in a measure word, not a year or a vague "多家"
 COUNT_Q = re.compile(r"(?:多少|几)\s*[个项家条类座位批所款部名件套种只台户栋]")
 COUNT_IN_TEXT = re.compile(r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*[万亿]?\s*"
@@ -149,13 +152,30 @@ def fills_slot(part: Part, text: str, unit: Unit, enterprises: frozenset[str] = 
     if slot == "place":
         return float(bool(PLACE_IN_TEXT.search(text))), 0.0
     if slot == "list":  # an enumeration of its own, not the 、 inside a quoted slogan
-        items = len(re.split(r"[、；]|和|及|以及", QUOTED_TEXT.sub("", text)))
+        items = len(unit.items) if unit.kind == "list" else len(re.split(r"[、；]|和|及|以及", QUOTED_TEXT.sub("", text)))
+        asked = listed_count(part.own_text)
+        if asked:  # "哪14个": a sentence that only restates the count lists none of them
+            return float(items >= max(2, round(asked * 0.7))), 0.0
         return float(unit.kind == "list" or items >= 3), 0.0
     if slot == "reason":
         return float(bool(REASON_IN_TEXT.search(text))), 0.0
     if slot == "how":
         return float(bool(HOW_IN_TEXT.search(text))), 0.0
     return 1.0, 0.0
+
+
+def listed_count(question: str) -> int:
+    """How many items a list question names ("哪14个", "哪三类"; 0 for "哪些", "哪几个")."""
+    m = LIST_COUNT_Q.search(question)
+    if not m:
+        return 0
+    n = m.group(1)
+    if n.isdigit():
+        return int(n)
+    tens, _, ones = n.rpartition("十")
+    if "十" not in n:
+        return CN_DIGITS.get(n, 0)
+    return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + CN_DIGITS.get(ones, 0)
 
 
 def _states_money(text: str) -> bool:

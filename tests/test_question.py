@@ -139,6 +139,13 @@ def test_typed_slots_need_the_kind_of_value_asked(reader):
     assert fills_slot(money, "改造后人力成本降低四分之一。", unit) == (0.0, 1.0)
     assert fills_slot(money, "项目补贴不超过总投资的30%。", unit)[0] == 1.0
 
+    # a list question naming how many items it wants is not answered by restating the count
+    listed = parts(reader, "那份规划里的重点园区具体是哪六个？")[0]
+    assert listed.slot == "list"
+    assert fills_slot(listed, "规划布局6个重点园区，释放产业空间、配套投资和人才公寓。", unit)[0] == 0.0
+    assert fills_slot(listed, "六个重点园区是甲园、乙园、丙园、丁园、戊园和己园。", unit)[0] == 1.0
+    assert fills_slot(parts(reader, "重点园区有哪些？")[0], "重点园区包括甲园、乙园和丙园。", unit)[0] == 1.0
+
 
 def test_vague_quantities_and_counting_classifiers_ask_nothing(reader):
     # "好几" is a vague quantity, not a question word; a classifier after 多少 ("多少一家")
