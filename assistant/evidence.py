@@ -54,6 +54,10 @@ SHARE = re.compile(r"%|％|百分之|分之|[一二两三四五六七八九十]�
 # a share after a verb of change is how much something moved ("人力成本降低四分之一"), not an amount
 CHANGED_SHARE = re.compile(r"(?:提升|提高|降低|下降|增长|增加|减少|缩短|节约|节省|压降|上涨|下跌)(?:了|近|约|超过|超|达)?\s*"
                            r"(?:\d+(?:\.\d+)?\s*[%％]|百分之[一二两三四五六七八九十百]+|[一二两三四五六七八九十]+分之[一二两三四五六七八九十]+|[一二两三四五六七八九十]成)")
+# a question about how much something changed, and a text that states a change
+CHANGE_Q = re.compile(r"(?:涨|增长|增加|提高|提升|上升|下降|下跌|减少|降低|缩短)了?多少|[多少]了多少|涨幅|增幅|降幅|翻了几")
+CHANGE_IN_TEXT = re.compile(r"(?:涨|增长|增加|提高|提升|上升|下降|下跌|减少|降低|缩短|增)(?:了|近|约|超过|超|达|至)?\s*"
+                            r"[\d一二两三四五六七八九十百几半]|同比|环比|增幅|涨幅|降幅|增速|翻(?:了)?[一两番几]|\d\s*倍")
 # a list question that names how many items it wants ("哪14个", "哪三类", "哪两大块")
 LIST_COUNT_Q = re.compile(r"哪(\d{1,2}|[两二三四五六七八九十]{1,3})\s*[大个]?(?:块|类|个|种|条|项|样|方面|部分|点|家|批|步|区|座|所)")
 CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -130,6 +134,8 @@ def fills_slot(part: Part, text: str, unit: Unit, enterprises: frozenset[str] = 
     if slot == "number":
         if not NUMERAL.search(text):
             return 0.0, 0.0
+        if CHANGE_Q.search(part.own_text):  # "比2022年涨了多少": a change, by a share or an amount;
+            return (1.0, 0.0) if CHANGE_IN_TEXT.search(text) else (0.0, 1.0)  # a level alone is not it
         if part.quantity == "money":
             return (1.0, 0.0) if _states_money(text) else (0.0, 1.0)
         if part.quantity in QUANTITY_UNITS and not QUANTITY_UNITS[part.quantity].search(text):

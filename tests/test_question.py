@@ -146,6 +146,12 @@ def test_typed_slots_need_the_kind_of_value_asked(reader):
     assert fills_slot(listed, "六个重点园区是甲园、乙园、丙园、丁园、戊园和己园。", unit)[0] == 1.0
     assert fills_slot(parts(reader, "重点园区有哪些？")[0], "重点园区包括甲园、乙园和丙园。", unit)[0] == 1.0
 
+    # a question about a change is not answered by the level of one year
+    change = parts(reader, "2024年场景投资比2023年涨了多少？")[0]
+    assert fills_slot(change, "2023年场景投资达到1.8万亿元。", unit) == (0.0, 1.0)
+    assert fills_slot(change, "2024年场景投资同比增长12%。", unit)[0] == 1.0
+    assert fills_slot(parts(reader, "场景投资至少多少？")[0], "场景投资达到1.8万亿元。", unit)[0] == 1.0
+
 
 def test_vague_quantities_and_counting_classifiers_ask_nothing(reader):
     # "好几" is a vague quantity, not a question word; a classifier after 多少 ("多少一家")
