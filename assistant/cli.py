@@ -179,16 +179,20 @@ def _print_answer(result) -> None:
     color = "yellow" if result.refused else None
     click.secho(result.answer, fg=color)
     if result.citations:
+        from .excerpt import cited_sentences, excerpt
+
+        by_n = cited_sentences(result.answer)
         click.echo()
         click.secho("引用：", bold=True)
         for c in result.citations:
             ch = c.chunk
             where = " · ".join(x for x in (ch.section.split(" / ")[-1] if ch.section else "",
                                            f"第 {ch.page} 页" if ch.page else "") if x)
-            snippet = " ".join(ch.text.split())
-            snippet = snippet[:120] + ("…" if len(snippet) > 120 else "")
+            # the sentence the answer cites, with a little context, not the chunk's start
+            before, cited, after = excerpt(ch.text, by_n.get(c.n, []))
             click.echo(f"[{c.n}] 《{ch.title or ch.doc}》（{ch.doc}）{where}")
-            click.secho(f"    {snippet}", dim=True)
+            click.echo("    " + click.style(before, dim=True) + click.style(cited, bold=True)
+                       + click.style(after, dim=True))
     for note in result.notes:
         click.secho(f"注：{note}", fg="yellow", err=True)
     for u in result.unverified:

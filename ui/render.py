@@ -4,42 +4,16 @@ escaped here: a document's text is data, never markup or script."""
 from __future__ import annotations
 
 import html
-import re
 import uuid
 
-_MARKER = re.compile(r"\[(\d{1,2})\]")
-_SENT = re.compile(r"[^。！？；\n]+[。！？；]?")
-_SPACE = re.compile(r"\s+")
-
-
-def _bigrams(text: str) -> set[str]:
-    s = _SPACE.sub("", text)
-    return {s[i:i + 2] for i in range(len(s) - 1)}
-
-
-def cited_sentences(answer: str) -> dict[int, list[str]]:
-    """The answer's sentences by the marker they carry: {n: [sentence without markers]}."""
-    out: dict[int, list[str]] = {}
-    for piece in re.findall(r"[^。！？；\n]*[。！？；]?(?:\[\d+\])+", answer):
-        text = _MARKER.sub("", piece).strip()
-        for n in {int(m) for m in _MARKER.findall(piece)}:
-            out.setdefault(n, []).append(text)
-    return out
+from assistant.excerpt import MARKER as _MARKER
+from assistant.excerpt import cited_parts, cited_sentences  # noqa: F401 - cited_sentences is used by openai_api
 
 
 def mark_passage(passage: str, sentences: list[str]) -> str:
-    """The passage, escaped, with the sentence(s) that best match the cited answer
-    sentences wrapped for highlighting (verbatim for extracts, by overlap for an LLM)."""
-    parts = _SENT.findall(passage) or [passage]
-    chosen: set[int] = set()
-    for s in sentences:
-        target = _bigrams(s)
-        if not target:
-            continue
-        scores = [len(target & _bigrams(p)) / len(target) for p in parts]
-        best = max(range(len(parts)), key=lambda i: scores[i])
-        if scores[best] >= 0.3:
-            chosen.add(best)
+    """The passage, escaped, with the sentence(s) matching the cited answer sentences
+    wrapped for highlighting."""
+    parts, chosen = cited_parts(passage, sentences)
     return "".join(f'<span class="cited-sentence">{html.escape(p)}</span>' if i in chosen else html.escape(p)
                    for i, p in enumerate(parts))
 
