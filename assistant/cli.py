@@ -349,8 +349,13 @@ def eval_run(dataset, corpus, modes, generator, judge, out, no_builtin, home, as
     results_path, report_path = write_run(results, out)
     if as_json:
         _emit({"results": str(results_path), "report": str(report_path), "timings_s": results["timings_s"],
-               "metrics": results["metrics"]})
+               "documents": results["documents"], "warnings": results["warnings"], "metrics": results["metrics"]})
         return
+    docs = results["documents"]
+    click.echo(f"知识库（{len(docs)} 个文档）：" + "、".join(
+        d["doc"] + ("（内置）" if d["origin"] == "builtin" else "") for d in docs[:20]) + ("等" if len(docs) > 20 else ""))
+    for w in results["warnings"]:
+        click.secho(f"警告：{w}", fg="yellow", err=True)
     click.echo(summary_table(results))
     click.echo(f"\n耗时 {results['timings_s']['total']} 秒（导入 {results['timings_s']['ingest']} 秒）")
     click.echo(f"结果：{results_path}\n报告：{report_path}")
