@@ -257,7 +257,9 @@ def build_ui(state: ServerState) -> gr.Blocks:
                     return
                 chart_df, table, report = _run_views(job.id)
                 a, b = _choice_lists()
-                yield (f"评测完成：{job.id}（{info['total']} 题次）", chart_df, table, report, job.id, a, b)
+                n_docs = len(state.load_run(job.id).get("documents", []))  # what was searched; listed in the report
+                yield (f"评测完成：{job.id}（{info['total']} 题次；知识库 {n_docs} 个文档）", chart_df, table, report,
+                       job.id, a, b)
 
             run_btn.click(on_run, [dataset, modes], [run_status, chart, items, report_file, current_run, run_a, run_b])
 
