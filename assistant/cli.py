@@ -179,16 +179,20 @@ def _print_answer(result) -> None:
     color = "yellow" if result.refused else None
     click.secho(result.answer, fg=color)
     if result.citations:
+        from .excerpt import cited_sentences, excerpt
+
+        by_n = cited_sentences(result.answer)
         click.echo()
         click.secho("引用：", bold=True)
         for c in result.citations:
             ch = c.chunk
             where = " · ".join(x for x in (ch.section.split(" / ")[-1] if ch.section else "",
                                            f"第 {ch.page} 页" if ch.page else "") if x)
-            snippet = " ".join(ch.text.split())
-            snippet = snippet[:120] + ("…" if len(snippet) > 120 else "")
+            # the sentence the answer cites, with a little context, not the chunk's start
+            before, cited, after = excerpt(ch.text, by_n.get(c.n, []))
             click.echo(f"[{c.n}] 《{ch.title or ch.doc}》（{ch.doc}）{where}")
-            click.secho(f"    {snippet}", dim=True)
+            click.echo("    " + click.style(before, dim=True) + click.style(cited, bold=True)
+                       + click.style(after, dim=True))
     for note in result.notes:
         click.secho(f"注：{note}", fg="yellow", err=True)
     for u in result.unverified:
@@ -345,8 +349,13 @@ def eval_run(dataset, corpus, modes, generator, judge, out, no_builtin, home, as
     results_path, report_path = write_run(results, out)
     if as_json:
         _emit({"results": str(results_path), "report": str(report_path), "timings_s": results["timings_s"],
-               "metrics": results["metrics"]})
+               "documents": results["documents"], "warnings": results["warnings"], "metrics": results["metrics"]})
         return
+    docs = results["documents"]
+    click.echo(f"知识库（{len(docs)} 个文档）：" + "、".join(
+        d["doc"] + ("（内置）" if d["origin"] == "builtin" else "") for d in docs[:20]) + ("等" if len(docs) > 20 else ""))
+    for w in results["warnings"]:
+        click.secho(f"警告：{w}", fg="yellow", err=True)
     click.echo(summary_table(results))
     click.echo(f"\n耗时 {results['timings_s']['total']} 秒（导入 {results['timings_s']['ingest']} 秒）")
     click.echo(f"结果：{results_path}\n报告：{report_path}")

@@ -5,6 +5,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.errors import ScenarioError
+
 TASKS = ("qa", "case", "proposal", "unanswerable")
 DIFFICULTIES = ("easy", "medium", "hard")
 REQUIRED = ("id", "task", "question", "answer", "key_facts", "evidence", "cities", "difficulty")
@@ -28,11 +30,19 @@ class EvalItem:
 
 
 def load_dataset(path: Path) -> list[EvalItem]:
+    """The items; a line that is not one (another kind of JSONL, e.g. a calibration file)
+    is a Chinese error naming the line and field, not a KeyError in the middle of a run."""
     items = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
-        d = json.loads(line)
+        try:
+            d = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ScenarioError(f"{Path(path).name} 第 {n} 行不是合法的 JSON（{e.msg}）") from None
+        missing = [k for k in REQUIRED if k not in d] if isinstance(d, dict) else list(REQUIRED)
+        if missing:
+            raise ScenarioError(f"{Path(path).name} 第 {n} 行：缺少字段 {', '.join(missing)}，不是评测集")
         items.append(EvalItem(**{k: d[k] for k in REQUIRED},
                               extra={k: v for k, v in d.items() if k not in REQUIRED}))
     return items
@@ -52,6 +62,9 @@ def validate_dataset(path: Path, corpus_dir: Path | None = None) -> list[str]:
             d = json.loads(line)
         except json.JSONDecodeError as e:
             problems.append(f"第 {n} 行：不是合法的 JSON（{e.msg}）")
+            continue
+        if not isinstance(d, dict):
+            problems.append(f"第 {n} 行：应为 JSON 对象")
             continue
         missing = [k for k in REQUIRED if k not in d]
         if missing:
@@ -82,4 +95,6 @@ def validate_dataset(path: Path, corpus_dir: Path | None = None) -> list[str]:
             for fact in d["key_facts"]:
                 if normalize(fact) not in ev_text:
                     problems.append(f"第 {n} 行：关键事实不在引文中：{fact}")
+    if not seen and not problems:
+        problems.append("评测集中没有题目")
     return problems

@@ -76,6 +76,16 @@ def _fmt(v) -> str:
     return "—" if v is None else f"{v:.3f}"
 
 
+def _knowledge_base(results: dict) -> str:
+    """Which documents were searched (older runs did not record them) and the warnings."""
+    docs = results.get("documents")
+    if docs is None:
+        return ""
+    warn = "".join(f'<p class="warning">警告：{html.escape(w)}</p>' for w in results.get("warnings", []))
+    names = "、".join(html.escape(d["doc"]) + ("（内置）" if d["origin"] == "builtin" else "") for d in docs)
+    return (f'<h2>知识库（{len(docs)} 个文档）</h2>{warn}<p id="documents">{names or "（空）"}</p>')
+
+
 def render(results: dict) -> str:
     modes = results["metrics"]
     names = results["metric_names"]
@@ -111,10 +121,11 @@ def render(results: dict) -> str:
 <style>body{{font-family:sans-serif;margin:2em;max-width:1100px}}table{{border-collapse:collapse;font-size:13px}}
 td,th{{border:1px solid #ccc;padding:3px 6px;text-align:right}}figure{{display:inline-block;margin:.5em}}
 .chart{{max-width:520px}}mark{{background:#ffe066}}li.hit{{border-left:4px solid #2b8a3e;padding-left:6px}}
-.chunk{{white-space:pre-wrap;font-size:13px;color:#333}}pre{{white-space:pre-wrap}}summary{{cursor:pointer}}</style>
+.chunk{{white-space:pre-wrap;font-size:13px;color:#333}}pre{{white-space:pre-wrap}}summary{{cursor:pointer}}.warning{{color:#b45309}}</style>
 </head><body><h1>评测报告</h1>
 <p>数据集：{html.escape(results['dataset'])}；生成方式：{html.escape(results['generator'])}；
 时间：{html.escape(results['created_at'])}；总耗时 {results['timings_s']['total']} 秒（导入 {results['timings_s']['ingest']} 秒）</p>
+{_knowledge_base(results)}
 <h2>汇总</h2><table id="summary"><tr><th>mode</th>{''.join(f'<th>{html.escape(m)}</th>' for m in shown)}</tr>{rows}</table>
 <h2>图表</h2>{chart_html}
 <h2>逐题明细（{len(results['items'])}）</h2>{''.join(items_html)}

@@ -115,6 +115,32 @@ def evaluate_item(assistant: Assistant, item: EvalItem, mode: str, generator: st
     return record
 
 
+def knowledge_base(assistant: Assistant, corpus: Path | None) -> tuple[list[dict], list[str]]:
+    """The documents the run searches, and Chinese warnings when they are not exactly
+    ``corpus``: a home that also holds the built-in corpus or other documents scores
+    differently, and the figures would otherwise not say so."""
+    from ingest.pipeline import collect_files
+
+    docs = [{"doc": d["doc"], "origin": d["origin"], "chunks": d["chunks"]} for d in assistant.documents()
+            if assistant.settings.use_builtin or d["origin"] != "builtin"]
+    if corpus is None:
+        return docs, []
+    wanted = {f.name for f in collect_files([corpus])[0]}
+    have = {d["doc"] for d in docs}
+    warnings = []
+    extra = sorted(have - wanted)
+    if extra:
+        builtin = sum(d["origin"] == "builtin" for d in docs if d["doc"] in extra)
+        what = f"（其中内置知识库 {builtin} 个）" if builtin else ""
+        warnings.append(f"知识库中另有 {len(extra)} 个文档不在 --corpus 中{what}，得分会与只用该语料时不同："
+                        + "、".join(extra[:5]) + ("等" if len(extra) > 5 else ""))
+    missing = sorted(wanted - have)
+    if missing:
+        warnings.append(f"--corpus 中有 {len(missing)} 个文档不在知识库中：" + "、".join(missing[:5])
+                        + ("等" if len(missing) > 5 else ""))
+    return docs, warnings
+
+
 def run(config: RunConfig, progress: bool = True, assistant: Assistant | None = None,
         on_progress=None) -> dict:
     """Ingest ``corpus`` when given, run every item in every mode, return the results.
@@ -134,6 +160,7 @@ def run(config: RunConfig, progress: bool = True, assistant: Assistant | None = 
         if report.failed:
             print(f"警告：{len(report.failed)} 个文件导入失败", flush=True)
     items = load_dataset(config.dataset)
+    documents, warnings = knowledge_base(assistant, config.corpus)  # the CLI and the report say them
     judge = None
     if config.judge:
         from .judge import LLMJudge
@@ -157,6 +184,7 @@ def run(config: RunConfig, progress: bool = True, assistant: Assistant | None = 
         "home": str(config.settings.home), "generator": config.generator, "modes": list(config.modes),
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "timings_s": {"ingest": round(ingest_s, 2), "total": round(time.perf_counter() - t_start, 2)},
+        "documents": documents, "warnings": warnings,
         "metrics": {mode: aggregate(rows, metrics) for mode, rows in per_mode.items()},
         "latency_ms": {mode: [round(r["latency_ms"], 1) for r in rows] for mode, rows in per_mode.items()},
         "items": [r for rows in per_mode.values() for r in rows],

@@ -127,3 +127,28 @@ def test_incomplete_llm_config_is_a_clear_error(run, monkeypatch):
     r = run("status", "--json")
     assert r.exit_code == 2
     assert "SCENARIO_LLM_MODEL" in json.loads(r.stdout)["error"]["message"]
+
+
+def test_ask_shows_the_cited_sentence_not_the_chunks_start(run, tmp_path):
+    folder = tmp_path / "long"
+    folder.mkdir()
+    lead = "".join(f"第{i}项工作稳步推进，各部门协同配合，持续完善制度保障和组织体系。" for i in range(1, 9))
+    write_text(folder / "wuxi.txt", "一、无锡实践\n\n" + lead + "无锡发布三个城市级超级场景，开放85个场景机会和192个场景能力。"
+               "下一步将持续推动场景落地。")
+    run("ingest", str(folder), "--json")
+    r = run("ask", "无锡开放了多少个场景机会？")
+    assert r.exit_code == 0, r.output
+    cites = r.stdout.split("引用：", 1)[1]
+    assert "开放85个场景机会和192个场景能力" in cites
+    assert "第1项工作" not in cites  # the chunk's start, far from the cited sentence
+    assert "…" in cites and "下一步将持续推动场景落地" in cites  # a little context either side
+
+
+def test_excerpt_keeps_a_little_context():
+    from assistant.excerpt import excerpt
+
+    passage = "甲" * 80 + "。无锡开放85个场景机会。" + "乙" * 80 + "。"
+    before, cited, after = excerpt(passage, ["无锡开放85个场景机会。"], context=10)
+    assert cited == "无锡开放85个场景机会。"
+    assert before == "…" + ("甲" * 80 + "。")[-10:] and after == "乙" * 10 + "…"
+    assert excerpt("开头的话。其余。", ["完全无关的内容"])[0] == "开头的话。其余。"

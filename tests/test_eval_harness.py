@@ -145,6 +145,8 @@ def test_eval_cli_run_compare_validate(tmp_path, seeds_dir):
     assert set(results["metrics"]["hybrid"]["by_task"]) == {"qa", "unanswerable"}
     html = Path(out["report"]).read_text(encoding="utf-8")
     assert html.count("<details") == 16 and "data:image/png;base64," in html and "<mark>" in html
+    assert [d["doc"] for d in results["documents"]] == ["002_9b8f723787f48edc.txt"] and results["warnings"] == []
+    assert "知识库（1 个文档）" in html and "警告" not in html
     r = runner.invoke(cli, ["eval", "compare", str(tmp_path / "run1"), str(tmp_path / "run1")])
     assert r.exit_code == 0 and "不显著" in r.stdout and "变差的题目：0" in r.stdout
     bad = tmp_path / "bad.jsonl"
@@ -153,3 +155,34 @@ def test_eval_cli_run_compare_validate(tmp_path, seeds_dir):
     assert r.exit_code == 1 and "第 1 行：缺少字段" in r.stderr
     r = runner.invoke(cli, ["eval", "validate", str(ds), "--corpus", str(corpus)])
     assert r.exit_code == 0 and "数据集有效" in r.stdout
+
+
+def test_eval_warns_when_the_home_holds_more_than_the_corpus(tmp_path, seeds_dir):
+    """A home that already holds other documents scores differently: the run names the
+    documents it searched and warns, in the terminal and in the report."""
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+    from tests.docmaker import write_text
+
+    dev = [json.loads(x) for x in (Path(__file__).resolve().parents[1] / "evals/datasets/dev.jsonl")
+           .read_text(encoding="utf-8").splitlines()]
+    ds = tmp_path / "small.jsonl"
+    ds.write_text(json.dumps(next(d for d in dev if d["task"] == "unanswerable"), ensure_ascii=False), encoding="utf-8")
+    corpus, other = tmp_path / "corpus", tmp_path / "other"
+    corpus.mkdir()
+    other.mkdir()
+    (corpus / "002_9b8f723787f48edc.txt").write_bytes((seeds_dir / "002_9b8f723787f48edc.txt").read_bytes())
+    write_text(other / "extra.txt", "一、无锡实践\n\n无锡发布三个城市级超级场景，开放85个场景机会和192个场景能力。")
+    home = tmp_path / "h"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(other), "--home", str(home), "--json"]).exit_code == 0
+    r = runner.invoke(cli, ["eval", str(ds), "--corpus", str(corpus), "--no-builtin", "--out", str(tmp_path / "run"),
+                            "--home", str(home)])
+    assert r.exit_code == 0, r.output
+    assert "知识库（2 个文档）：002_9b8f723787f48edc.txt、extra.txt" in r.stdout
+    assert "警告：知识库中另有 1 个文档不在 --corpus 中" in r.stderr and "extra.txt" in r.stderr
+    results = json.loads((tmp_path / "run" / "results.json").read_text(encoding="utf-8"))
+    assert len(results["warnings"]) == 1 and "extra.txt" in results["warnings"][0]
+    html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    assert "知识库（2 个文档）" in html and "警告：知识库中另有 1 个文档" in html

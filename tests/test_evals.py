@@ -58,3 +58,19 @@ def test_validation_reports_each_broken_line(tmp_path, seeds_dir):
     assert any(p.startswith("第 2 行：不是合法的 JSON") for p in problems)
     assert any("第 3 行：引文不是" in p for p in problems)
     assert any("第 3 行：关键事实不在引文中：999个" in p for p in problems)
+
+
+def test_a_file_of_another_kind_is_refused_with_line_and_field(tmp_path):
+    """A calibration file beside the evaluation sets is not one: a Chinese error naming the
+    line and the missing field, not a KeyError half-way through a run."""
+    from assistant.errors import ScenarioError
+
+    other = tmp_path / "calibration.jsonl"
+    other.write_text('{"id": "c-1", "sentence": "句子", "passage": "段落", "label": 1}\n', encoding="utf-8")
+    with pytest.raises(ScenarioError) as e:
+        load_dataset(other)
+    assert "calibration.jsonl 第 1 行" in e.value.message and "task" in e.value.message
+    assert any(p.startswith("第 1 行：缺少字段 task") for p in validate_dataset(other))
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    assert validate_dataset(empty) == ["评测集中没有题目"]

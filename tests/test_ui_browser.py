@@ -1,7 +1,8 @@
 """The Gradio UI in headless Chromium (Debian's /usr/bin/chromium, driven by Playwright):
 log in, ask and watch the answer stream, open a citation, ask a follow-up, upload a DOCX
-and ask about it, compare cases, download a proposal DOCX, run a small evaluation and see
-its chart. Screenshots go to test-artifacts/ui/ (or $SCENARIO_ARTIFACTS/ui)."""
+and ask about it, compare cases, download a proposal DOCX, see user slips answered with a
+hint (no error badges, no traceback), run a small evaluation in three modes and read its
+chart's legend, delete a document only after confirming. Screenshots go to test-artifacts/ui/ (or $SCENARIO_ARTIFACTS/ui)."""
 from __future__ import annotations
 
 import os
@@ -166,16 +167,119 @@ def test_6_download_a_proposal_docx(page, server):
     page.screenshot(path=str(ARTIFACTS / "06-proposal.png"), full_page=True)
 
 
-def test_7_run_a_small_evaluation_and_see_its_chart(page):
+def _hint(page, text: str):
+    """A Gradio toast carrying ``text`` appeared."""
+    page.wait_for_function("t => Array.from(document.querySelectorAll('.toast-body, [class*=toast]'))"
+                           ".some(e => e.innerText.includes(t))", arg=text, timeout=15000)
+
+
+def _no_error_badges(page):
+    badges = page.locator('[data-testid="status-tracker"] .error')
+    assert not [b for b in badges.all() if b.is_visible() and b.inner_text().strip()]
+
+
+def _no_tracebacks(capfd, caplog):
+    err = capfd.readouterr().err
+    assert "Traceback" not in err, err[-3000:]
+    assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records if r.exc_info]
+
+
+def test_7_user_mistakes_get_a_hint_and_the_panels_keep_their_content(page, capfd, caplog):
+    _tab(page, "政策问答")
+    answers = page.locator("#chat .answer").count()
+    page.locator("#question textarea").fill("   ")
+    page.locator("#send").click()
+    _hint(page, "请输入问题")
+    assert page.locator("#chat .answer").count() == answers
+    _tab(page, "案例对标")
+    page.locator("#need textarea").fill("")
+    page.locator("#find-cases").click()
+    _hint(page, "请输入需求")
+    assert page.locator("#case-results .case-card").count() > 0  # test 5's cards are still there
+    _tab(page, "方案起草")
+    page.locator("#idea textarea").fill("")
+    page.locator("#write-draft").click()
+    _hint(page, "请填写场景设想")
+    assert "三维" in page.locator("#draft-preview").inner_text()  # test 6's draft is still there
+    _tab(page, "知识库")
+    page.locator("#upload").click()
+    _hint(page, "请先选择文件")
+    assert "苏州低空通报.docx" in page.locator("#doc-table").inner_text()
+    _tab(page, "评测")
+    page.get_by_role("button", name="比较", exact=True).click()
+    _hint(page, "请选择两次评测")
+    page.wait_for_timeout(500)
+    _no_error_badges(page)
+    page.screenshot(path=str(ARTIFACTS / "07-hints.png"), full_page=True)
+    _no_tracebacks(capfd, caplog)
+
+
+def test_8_run_a_small_evaluation_and_see_its_chart(page):
     _tab(page, "评测")
     page.locator("#dataset input").click()
+    # only evaluation sets: the calibration file beside them is not one
+    options = page.get_by_role("option").all_inner_texts()
+    assert "tiny.jsonl" in options and "dev.jsonl" in options and "support_calibration.jsonl" not in options
     page.get_by_role("option", name="tiny.jsonl").click()
+    for name in ("向量检索", "关键词检索"):
+        page.locator("#eval-modes").get_by_label(name).check()
     page.locator("#run-eval").click()
-    page.wait_for_function("document.querySelector('#eval-status').innerText.includes('评测完成')", timeout=120000)
-    chart = page.locator("#eval-chart")
-    chart.locator("canvas, svg").first.wait_for()
+    page.wait_for_function("document.querySelector('#eval-status').innerText.includes('评测完成')", timeout=180000)
+    assert "知识库 4 个文档" in page.locator("#eval-status").inner_text()  # 3 prepared + the DOCX of test 4
+    chart = page.locator("#eval-chart svg")
+    chart.wait_for()
+    legend = chart.locator('g[id^="legend"] text').all_text_contents()
+    assert {"混合检索", "向量检索", "关键词检索"} <= set(legend), legend
+    ticks = chart.locator('g[id^="xtick"] text').all_text_contents()
+    assert "hit@5" in ticks and "mrr@10" in ticks and not [t for t in ticks if "·" in t], ticks
     items = page.locator("#eval-items").inner_text()
     assert "t-1" in items and "t-3" in items
     page.locator('#eval-items [aria-colindex="1"]', has_text="t-1").first.click()
     page.wait_for_function("document.body.innerText.includes('参考答案')")
-    page.screenshot(path=str(ARTIFACTS / "07-evaluation.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "08-evaluation.png"), full_page=True)
+
+
+def test_9_a_bad_dataset_upload_names_line_and_field(page, tmp_path, capfd, caplog):
+    import json
+
+    from tests.apiserver import DATASET
+
+    rows = [json.dumps(d, ensure_ascii=False) for d in DATASET]
+    rows[2] = json.dumps({k: v for k, v in DATASET[2].items() if k != "task"}, ensure_ascii=False)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    status = page.locator("#eval-status").inner_text()
+    page.get_by_text("上传评测集（JSONL）").click()
+    page.locator("#dataset-file input[type=file]").set_input_files(str(bad))
+    _hint(page, "第 3 行：缺少字段 task")
+    assert page.locator("#eval-status").inner_text() == status
+    assert page.locator("#eval-chart svg").count() == 1 and "t-1" in page.locator("#eval-items").inner_text()
+    _no_error_badges(page)
+    _no_tracebacks(capfd, caplog)
+
+
+def test_10_switching_the_draft_kind_clears_the_preview(page):
+    _tab(page, "方案起草")
+    assert "三维" in page.locator("#draft-preview").inner_text()
+    page.get_by_label("揭榜响应方案").check()
+    page.wait_for_function("!document.querySelector('#draft-preview').innerText.includes('三维')")
+    assert not page.locator("#download-docx").is_visible() and not page.locator("#download-md").is_visible()
+
+
+def test_11_deleting_a_document_asks_first(page):
+    _tab(page, "知识库")
+    pick = page.get_by_label("选择文档")
+    pick.click()
+    page.get_by_role("option", name="苏州低空通报.docx").click()
+    page.locator("#delete-doc").click()
+    page.locator("#confirm-delete").wait_for()
+    assert "确定删除" in page.locator("#kb-msg").inner_text()
+    assert "苏州低空通报.docx" in page.locator("#doc-table").inner_text()  # nothing deleted yet
+    page.locator("#cancel-delete").click()
+    page.locator("#confirm-delete").wait_for(state="hidden")
+    assert "苏州低空通报.docx" in page.locator("#doc-table").inner_text()
+    page.locator("#delete-doc").click()
+    page.locator("#confirm-delete").click()
+    page.wait_for_function("document.querySelector('#kb-msg').innerText.includes('已删除')")
+    assert "苏州低空通报.docx" not in page.locator("#doc-table").inner_text()
+    assert not page.locator("#confirm-delete").is_visible()

@@ -4,42 +4,16 @@ escaped here: a document's text is data, never markup or script."""
 from __future__ import annotations
 
 import html
-import re
 import uuid
 
-_MARKER = re.compile(r"\[(\d{1,2})\]")
-_SENT = re.compile(r"[^。！？；\n]+[。！？；]?")
-_SPACE = re.compile(r"\s+")
-
-
-def _bigrams(text: str) -> set[str]:
-    s = _SPACE.sub("", text)
-    return {s[i:i + 2] for i in range(len(s) - 1)}
-
-
-def cited_sentences(answer: str) -> dict[int, list[str]]:
-    """The answer's sentences by the marker they carry: {n: [sentence without markers]}."""
-    out: dict[int, list[str]] = {}
-    for piece in re.findall(r"[^。！？；\n]*[。！？；]?(?:\[\d+\])+", answer):
-        text = _MARKER.sub("", piece).strip()
-        for n in {int(m) for m in _MARKER.findall(piece)}:
-            out.setdefault(n, []).append(text)
-    return out
+from assistant.excerpt import MARKER as _MARKER
+from assistant.excerpt import cited_parts, cited_sentences  # noqa: F401 - cited_sentences is used by openai_api
 
 
 def mark_passage(passage: str, sentences: list[str]) -> str:
-    """The passage, escaped, with the sentence(s) that best match the cited answer
-    sentences wrapped for highlighting (verbatim for extracts, by overlap for an LLM)."""
-    parts = _SENT.findall(passage) or [passage]
-    chosen: set[int] = set()
-    for s in sentences:
-        target = _bigrams(s)
-        if not target:
-            continue
-        scores = [len(target & _bigrams(p)) / len(target) for p in parts]
-        best = max(range(len(parts)), key=lambda i: scores[i])
-        if scores[best] >= 0.3:
-            chosen.add(best)
+    """The passage, escaped, with the sentence(s) matching the cited answer sentences
+    wrapped for highlighting."""
+    parts, chosen = cited_parts(passage, sentences)
     return "".join(f'<span class="cited-sentence">{html.escape(p)}</span>' if i in chosen else html.escape(p)
                    for i, p in enumerate(parts))
 
@@ -114,6 +88,42 @@ def case_cards(cases: list[dict]) -> str:
     return "".join(out)
 
 
+def grouped_bars_svg(values: dict[str, dict[str, float]], metrics: list[str], title: str) -> str:
+    """Inline SVG: x = metric, one coloured bar per series (retrieval mode) side by side, with
+    a legend. Gradio's BarPlot stacks bars that share an x, and one x per metric·mode made
+    the labels overlap. Text stays text (svg.fonttype none): the browser draws the Chinese
+    names with its own fonts, and tests can read them."""
+    import io
+    import logging
+
+    import matplotlib
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    # WenQuanYi has no "normal" weight, only 500: said on every lookup, harmless
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    if not values or not metrics:
+        return ""
+    series = list(values)
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "scenario",
+                                "font.sans-serif": ["WenQuanYi Zen Hei", "Noto Sans CJK SC", "DejaVu Sans"]}):
+        fig = Figure(figsize=(9, 3.4))
+        ax = fig.subplots()
+        width = 0.8 / len(series)
+        x = np.arange(len(metrics))
+        for i, name in enumerate(series):
+            ax.bar(x + (i - (len(series) - 1) / 2) * width, [values[name].get(m) or 0 for m in metrics],
+                   width, label=name)
+        ax.set_xticks(x, metrics, rotation=20, ha="right")
+        ax.set_ylim(0, 1.05)
+        ax.set_title(title)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", bbox_inches="tight")
+    svg = buf.getvalue()
+    return '<div class="metric-chart">' + svg[svg.index("<svg"):] + "</div>"
+
+
 CSS = """
 .cite-marker { color: #1d4ed8; cursor: pointer; font-weight: 600; }
 .cite-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin: 6px 0; background: #fafbfc; }
@@ -128,6 +138,7 @@ CSS = """
 .case-city { color: #1d4ed8; }
 .tag { display: inline-block; background: #eef2ff; color: #3730a3; border-radius: 4px; padding: 0 6px; margin: 2px 4px 2px 0; font-size: 0.8em; }
 .case-why { color: #0f766e; }
+.metric-chart svg { max-width: 100%; height: auto; }
 """
 
 # One delegated listener: clicking [n] opens the answer's references and highlights the

@@ -183,7 +183,7 @@ class ServerState:
         return report.to_dict()
 
     # --- evaluation runs --------------------------------------------------------------------
-    def datasets(self) -> dict[str, Path]:
+    def _dataset_files(self) -> dict[str, Path]:
         found = {}
         for folder in (PROJECT_ROOT / "evals" / "datasets", self.datasets_dir):
             if folder.is_dir():
@@ -191,8 +191,15 @@ class ServerState:
                     found[p.name] = p
         return found
 
+    def datasets(self) -> dict[str, Path]:
+        """The evaluation sets on offer: other JSONL beside them (support_calibration.jsonl)
+        is not one and would fail half-way through a run."""
+        from evals.dataset import validate_dataset
+
+        return {name: p for name, p in self._dataset_files().items() if not validate_dataset(p)}
+
     def add_dataset(self, reader: Reader, name: str, data: bytes) -> str:
-        from evals.dataset import load_dataset
+        from evals.dataset import validate_dataset
 
         self.require(reader, "admin")
         name = Path(name or "").name
@@ -203,18 +210,26 @@ class ServerState:
         tmp = path.with_suffix(".part")
         tmp.write_bytes(data)
         try:
-            load_dataset(tmp)
-        except Exception as e:  # noqa: BLE001 - any parse problem is the user's to fix
+            problems = validate_dataset(tmp)
+        except (UnicodeDecodeError, AttributeError, TypeError) as e:  # not UTF-8, or odd JSON shapes
+            problems = [f"无法读取（{type(e).__name__}）"]
+        if problems:
             tmp.unlink()
-            raise ScenarioError(f"评测集格式有误：{getattr(e, 'message', e)}") from None
+            more = f"（另有 {len(problems) - 1} 处问题）" if len(problems) > 1 else ""
+            raise ScenarioError(f"评测集格式有误：{problems[0]}{more}")
         tmp.replace(path)
         return name
 
     def start_eval(self, reader: Reader, dataset: str, modes: list[str]) -> EvalJob:
         self.require(reader, "admin")
-        path = self.datasets().get(dataset)
+        path = self._dataset_files().get(dataset)
         if path is None:
             raise NotFoundError(f"没有这个评测集：{dataset}")
+        from evals.dataset import validate_dataset
+
+        problems = validate_dataset(path)
+        if problems:
+            raise ScenarioError(f"{dataset} 不是有效的评测集：{problems[0]}")
         modes = tuple(m for m in modes if m)
         bad = [m for m in modes if m not in MODES]
         if bad or not modes:

@@ -2,13 +2,14 @@
 
 Every handler turns the signed-in Gradio user into a reader and calls ServerState, so the
 UI enforces the same roles and document access as the API. Errors reach the user as
-Chinese messages (gr.Error), never as stack traces. Files to download (an exported
-answer, drafts, an evaluation report) are the user's own: written by ``state.downloads``
-and served only to the user who made them (see ``ui.downloads``).
+one-line Chinese hints (gr.Warning) that leave the panels as they were, never as stack traces.
+Files to download (an exported answer, drafts, an evaluation report) are the user's own:
+written by ``state.downloads`` and served only to the user who made them (see ``ui.downloads``).
 """
 from __future__ import annotations
 
 import functools
+import inspect
 import time
 from pathlib import Path
 
@@ -29,25 +30,33 @@ CHART_METRICS = ("hit@5", "recall@5", "mrr@10", "key_fact_recall", "citation_pre
                  "refused_unanswerable", "city_recall@5", "proposal_key_facts")
 
 
-def _user_errors(fn):
-    """ScenarioError → a Chinese message in the UI."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ScenarioError as e:
-            raise gr.Error(e.message) from None
-    return wrapper
+def _hints(outputs: int):
+    """ScenarioError → a one-line Chinese hint (gr.Warning), and every output keeps what it
+    showed. gr.Error would mark each output with a red error badge and print a traceback in
+    the server log for what is only a user's slip (an empty question, no file chosen)."""
+    def skip():
+        return gr.skip() if outputs == 1 else tuple(gr.skip() for _ in range(outputs))
 
+    def decorate(fn):
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def gen(*args, **kwargs):
+                try:
+                    yield from fn(*args, **kwargs)
+                except ScenarioError as e:
+                    gr.Warning(e.message)
+                    yield skip()
+            return gen
 
-def _user_errors_gen(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            yield from fn(*args, **kwargs)
-        except ScenarioError as e:
-            raise gr.Error(e.message) from None
-    return wrapper
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except ScenarioError as e:
+                gr.Warning(e.message)
+                return skip()
+        return wrapper
+    return decorate
 
 
 def build_ui(state: ServerState) -> gr.Blocks:
@@ -83,7 +92,7 @@ def build_ui(state: ServerState) -> gr.Blocks:
                     f_year = gr.Dropdown(years, multiselect=True, label="年份")
                     f_mode = gr.Radio([(MODE_NAMES[m], m) for m in MODES], value=state.settings.mode, label="检索方式")
 
-            @_user_errors_gen
+            @_hints(5)
             def on_ask(q, msgs, hist, cities_, docs_, years_, mode, request: gr.Request):
                 q = (q or "").strip()
                 if not q:
@@ -122,7 +131,7 @@ def build_ui(state: ServerState) -> gr.Blocks:
             find = gr.Button("查找可对标案例", variant="primary", elem_id="find-cases")
             case_out = gr.HTML(elem_id="case-results")
 
-            @_user_errors
+            @_hints(1)
             def on_cases(text, city, k, request: gr.Request):
                 from assistant.cases import CaseFinder
 
@@ -147,24 +156,26 @@ def build_ui(state: ServerState) -> gr.Blocks:
                 dl_docx = gr.DownloadButton("下载 DOCX", visible=False, elem_id="download-docx")
                 dl_md = gr.DownloadButton("下载 Markdown", visible=False, elem_id="download-md")
             preview = gr.Markdown(elem_id="draft-preview")
-            kind.change(lambda k: (gr.update(visible=k == "proposal"), gr.update(visible=k == "response")),
-                        kind, [idea, response_fields])
+            # another kind of draft: the old preview and its downloads no longer match the form
+            kind.change(lambda k: (gr.update(visible=k == "proposal"), gr.update(visible=k == "response"), "",
+                                   gr.update(visible=False), gr.update(visible=False)),
+                        kind, [idea, response_fields, preview, dl_docx, dl_md])
 
-            @_user_errors
+            @_hints(3)
             def on_draft(k, idea_, need_, cap_, city, request: gr.Request, progress=gr.Progress()):
                 from assistant.drafting import Drafter
                 from assistant.export import draft_to_docx
 
+                if k == "proposal" and not (idea_ or "").strip():
+                    raise ScenarioError("请填写场景设想")
+                if k != "proposal" and (not (need_ or "").strip() or not (cap_ or "").strip()):
+                    raise ScenarioError("请填写需求清单条目和企业能力")
                 progress(0.1, desc="检索方法、案例与政策依据…")
                 r = reader(request)
                 drafter = Drafter(state.for_reader(r))
                 if k == "proposal":
-                    if not (idea_ or "").strip():
-                        raise ScenarioError("请填写场景设想")
                     d = drafter.proposal(idea_, city=city or None)
                 else:
-                    if not (need_ or "").strip() or not (cap_ or "").strip():
-                        raise ScenarioError("请填写需求清单条目和企业能力")
                     d = drafter.response(need_, cap_, city=city or None)
                 progress(0.8, desc="生成文档…")
                 md = d.to_markdown()
@@ -180,13 +191,13 @@ def build_ui(state: ServerState) -> gr.Blocks:
             eval_note = gr.Markdown("运行评测需要管理员角色。")
             with gr.Row():
                 dataset = gr.Dropdown([], label="评测集", elem_id="dataset", scale=3)
-                modes = gr.CheckboxGroup([(MODE_NAMES[m], m) for m in MODES], value=["hybrid"], label="检索方式", scale=2)
+                modes = gr.CheckboxGroup([(MODE_NAMES[m], m) for m in MODES], value=["hybrid"], label="检索方式", scale=2,
+                                        elem_id="eval-modes")
             with gr.Accordion("上传评测集（JSONL）", open=False):
                 ds_file = gr.File(file_types=[".jsonl"], label="评测集文件", elem_id="dataset-file")
             run_btn = gr.Button("开始评测", variant="primary", elem_id="run-eval")
             run_status = gr.Markdown(elem_id="eval-status")
-            chart = gr.BarPlot(x="指标", y="得分", color="检索方式", title="各检索方式的主要指标", y_lim=[0, 1],
-                               elem_id="eval-chart", height=320)
+            chart = gr.HTML(elem_id="eval-chart")  # grouped bars, x = metric, colour = mode (render.grouped_bars_svg)
             items = gr.Dataframe(label="逐题结果（点一行看详情）", interactive=False, wrap=True, elem_id="eval-items")
             detail = gr.Markdown()
             report_file = gr.DownloadButton("下载完整报告（HTML）", visible=False)
@@ -201,14 +212,9 @@ def build_ui(state: ServerState) -> gr.Blocks:
 
             def _run_views(run_id: str, r):
                 results = state.load_run(run_id)
-                rows = []
-                for mode, agg in results["metrics"].items():
-                    for m in CHART_METRICS:
-                        v = agg["overall"].get(m)
-                        if v is not None:
-                            # one bar per metric and mode, side by side (a shared x would stack them)
-                            rows.append({"指标": f"{m}·{MODE_NAMES.get(mode, mode)}", "得分": round(v, 3),
-                                         "检索方式": MODE_NAMES.get(mode, mode)})
+                by_mode = {MODE_NAMES.get(mode, mode): agg["overall"] for mode, agg in results["metrics"].items()}
+                shown = [m for m in CHART_METRICS if any(v.get(m) is not None for v in by_mode.values())]
+                chart_html = render.grouped_bars_svg(by_mode, shown, "各检索方式的主要指标")
                 table = pd.DataFrame([{"编号": r["id"], "检索方式": MODE_NAMES.get(r["mode"], r["mode"]), "任务": r["task"],
                                        "问题": r["question"],
                                        **{m: round(r["scores"][m], 3) for m in ("hit@5", "key_fact_recall")
@@ -216,15 +222,15 @@ def build_ui(state: ServerState) -> gr.Blocks:
                 try:  # the run's report, as the admin's own download
                     report = state.downloads.write(r, f"评测报告-{run_id}.html", state.report(r, run_id).read_bytes()).path
                 except ScenarioError:
-                    return pd.DataFrame(rows), table, gr.update(value=None, visible=False)
-                return pd.DataFrame(rows), table, gr.update(value=str(report), visible=True)
+                    return chart_html, table, gr.update(value=None, visible=False)
+                return chart_html, table, gr.update(value=str(report), visible=True)
 
             def _choice_lists():
                 runs = [(f"{r['id']} · {r['dataset']} · {'/'.join(r['modes'])}", r["id"])
                         for r in state.runs() if r["status"] == "done"]
                 return gr.update(choices=runs), gr.update(choices=runs)
 
-            @_user_errors
+            @_hints(1)
             def on_dataset_upload(file, request: gr.Request):
                 if not file:
                     return gr.update()
@@ -233,7 +239,7 @@ def build_ui(state: ServerState) -> gr.Blocks:
 
             ds_file.upload(on_dataset_upload, ds_file, dataset)
 
-            @_user_errors_gen
+            @_hints(7)
             def on_run(ds, chosen, request: gr.Request, progress=gr.Progress()):
                 if not ds:
                     raise ScenarioError("请选择评测集")
@@ -247,11 +253,14 @@ def build_ui(state: ServerState) -> gr.Blocks:
                     if info["total"]:
                         progress((info["done"], info["total"]), desc="评测中", unit="题")
                     time.sleep(0.3)
-                if info["status"] == "failed":
-                    raise ScenarioError(f"评测失败：{info['error']}")
+                if info["status"] == "failed":  # said in the status line; the last results stay
+                    yield (f"评测失败：{info['error']}", *(gr.skip() for _ in range(6)))
+                    return
                 chart_df, table, report = _run_views(job.id, r)
                 a, b = _choice_lists()
-                yield (f"评测完成：{job.id}（{info['total']} 题次）", chart_df, table, report, job.id, a, b)
+                n_docs = len(state.load_run(job.id).get("documents", []))  # what was searched; listed in the report
+                yield (f"评测完成：{job.id}（{info['total']} 题次；知识库 {n_docs} 个文档）", chart_df, table, report,
+                       job.id, a, b)
 
             run_btn.click(on_run, [dataset, modes], [run_status, chart, items, report_file, current_run, run_a, run_b])
 
@@ -268,7 +277,7 @@ def build_ui(state: ServerState) -> gr.Blocks:
 
             items.select(on_item, current_run, detail)
 
-            @_user_errors
+            @_hints(2)
             def on_compare(a, b, request: gr.Request):
                 if not a or not b:
                     raise ScenarioError("请选择两次评测")
@@ -301,8 +310,11 @@ def build_ui(state: ServerState) -> gr.Blocks:
                 new_access = gr.Dropdown([PUBLIC, INTERNAL], allow_custom_value=True, label="重新导入时的访问级别（可不改）",
                                          scale=2)
                 reingest_btn = gr.Button("重新导入", scale=1)
-                delete_btn = gr.Button("删除", variant="stop", scale=1)
-            kb_msg = gr.Markdown()
+                delete_btn = gr.Button("删除", variant="stop", scale=1, elem_id="delete-doc")
+            with gr.Row(visible=False) as confirm_row:  # deleting cannot be undone: a second, explicit click
+                confirm_btn = gr.Button("确认删除", variant="stop", elem_id="confirm-delete")
+                cancel_btn = gr.Button("取消", elem_id="cancel-delete")
+            kb_msg = gr.Markdown(elem_id="kb-msg")
 
             def _docs(request: gr.Request):
                 docs = state.for_reader(reader(request)).documents()
@@ -314,7 +326,7 @@ def build_ui(state: ServerState) -> gr.Blocks:
                 user_docs = [d["doc"] for d in docs if d["origin"] != "builtin"]
                 return table, gr.update(choices=user_docs, value=None), gr.update(choices=names)
 
-            @_user_errors
+            @_hints(5)
             def on_upload(paths, label, ocr, request: gr.Request, progress=gr.Progress()):
                 if not paths:
                     raise ScenarioError("请先选择文件")
@@ -336,14 +348,20 @@ def build_ui(state: ServerState) -> gr.Blocks:
 
             upload_btn.click(on_upload, [files, access, ocr_mode], [upload_result, doc_table, doc_pick, f_doc, files])
 
-            @_user_errors
+            @_hints(2)
+            def on_ask_delete(name):
+                if not name:
+                    raise ScenarioError("请选择文档")
+                return f"确定删除 **{name}** 吗？删除后无法恢复。", gr.update(visible=True)
+
+            @_hints(5)
             def on_delete(name, request: gr.Request):
                 if not name:
                     raise ScenarioError("请选择文档")
                 n = state.delete(reader(request), name)
-                return (f"已删除 {name}（{n} 个片段）", *_docs(request))
+                return (f"已删除 {name}（{n} 个片段）", gr.update(visible=False), *_docs(request))
 
-            @_user_errors
+            @_hints(4)
             def on_reingest(name, label, request: gr.Request):
                 if not name:
                     raise ScenarioError("请选择文档")
@@ -353,7 +371,10 @@ def build_ui(state: ServerState) -> gr.Blocks:
                        else f"{name} 重新导入失败：{f['reason']}")
                 return (msg, *_docs(request))
 
-            delete_btn.click(on_delete, doc_pick, [kb_msg, doc_table, doc_pick, f_doc])
+            delete_btn.click(on_ask_delete, doc_pick, [kb_msg, confirm_row])
+            confirm_btn.click(on_delete, doc_pick, [kb_msg, confirm_row, doc_table, doc_pick, f_doc])
+            cancel_btn.click(lambda: ("已取消删除", gr.update(visible=False)), outputs=[kb_msg, confirm_row])
+            doc_pick.change(lambda: gr.update(visible=False), outputs=confirm_row)  # confirm only what was asked
             reingest_btn.click(on_reingest, [doc_pick, new_access], [kb_msg, doc_table, doc_pick, f_doc])
 
         # --- on load: who is signed in, what they may do ---------------------------------
