@@ -41,7 +41,8 @@ def _bars(groups: dict[str, dict], title: str) -> str:
     ax.set_xticks(np.arange(len(names)) + width * (len(metrics) - 1) / 2, names)
     ax.set_ylim(0, 1.05)
     ax.set_title(title)
-    ax.legend(fontsize=7, ncol=3, loc="lower right")
+    if metrics:  # a set of unanswerable items only has no metric to draw
+        ax.legend(fontsize=7, ncol=3, loc="lower right")
     return _png(fig)
 
 
