@@ -11,6 +11,8 @@ if [ ! -d .venv ]; then
 fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
+# torch first, pinned to the local CPU build: anything unpinned pulls gigabytes of CUDA wheels
+pip install -q torch==2.13.0
 pip install -q -e ".[llm]"
 export SCENARIO_HOME=${SCENARIO_HOME:-$HOME/.scenario}
 scenario ingest --builtin
