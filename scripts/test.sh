@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # The tests, from a fresh clone, in one command: the project's .venv (made if missing) gets
-# the test dependencies (torch pinned to the local CPU build first: anything unpinned pulls
-# gigabytes of CUDA wheels), then the whole suite runs, then the store tests again against a
+# the test dependencies (scripts/venv.sh), then the whole suite runs, then the store tests again against a
 # real `chroma run` server. The seed reports are read from ../shared/seeds beside the
 # checkout (SCENARIO_SEEDS overrides); without them the tests that need them are skipped.
 # Arguments go to pytest (e.g. `bash scripts/test.sh -x tests/test_question.py`; then the
@@ -9,14 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_DISABLE_PIP_VERSION_CHECK=1 HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False
-PY=${PYTHON:-python3}
-if [ ! -d .venv ]; then
-  "$PY" -m venv .venv
-fi
-# shellcheck disable=SC1091
-. .venv/bin/activate
-pip install -q torch==2.13.0
-pip install -q -e ".[dev]"
+# shellcheck source=scripts/venv.sh
+. scripts/venv.sh dev
 python -m pytest "$@"
 if [ $# -eq 0 ]; then
   bash scripts/test_chroma_server.sh

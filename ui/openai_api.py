@@ -34,9 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.access import Reader
 from assistant.errors import ScenarioError
+from assistant.excerpt import cited_sentences
 
 from .api import bearer_token
-from .render import cited_sentences
 from .state import NotFoundError, ServerState
 
 log = logging.getLogger("scenario.openai")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import html
 import uuid
 
-from assistant.excerpt import MARKER as _MARKER
-from assistant.excerpt import cited_parts, cited_sentences  # noqa: F401 - cited_sentences is used by openai_api
+from assistant.excerpt import cited_parts, cited_sentences
+from assistant.verify import MARKER as _MARKER
 
 
 def mark_passage(passage: str, sentences: list[str]) -> str:
