@@ -96,6 +96,32 @@ def table_units(text: str) -> list[Unit]:
     return units
 
 
+_BRACKETS = (("《", "》"), ("（", "）"), ("“", "”"), ("(", ")"))
+MAX_WRAPPED_LINES = 4  # a bracket left open longer than this is a typo, not a wrapped cell
+
+
+def _opens_bracket(line: str) -> bool:
+    return any(line.count(o) > line.count(c) for o, c in _BRACKETS)
+
+
+def unwrapped_lines(text: str) -> list[tuple[int, str]]:
+    """The chunk's lines with their line numbers, a line that leaves a bracket open
+    (a table cell or title wrapped in the original: "广州《…数据" / "经纪人…方" / "案》在…")
+    joined to the lines that close it, so a wrapped row is read as one sentence."""
+    lines = text.split("\n")
+    out: list[tuple[int, str]] = []
+    i = 0
+    while i < len(lines):
+        start, line = i, lines[i].strip()
+        while _opens_bracket(line) and i + 1 < len(lines) and lines[i + 1].strip() \
+                and i - start < MAX_WRAPPED_LINES:
+            i += 1
+            line += lines[i].strip()
+        out.append((start, line))
+        i += 1
+    return out
+
+
 def text_units(text: str, card: bool = False) -> list[Unit]:
     """Sentences, and enumerations kept whole with their lead-in."""
     units: list[Unit] = []
@@ -113,8 +139,7 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
             units.append(Unit(s, "item" if len(items) >= 2 else "sentence", p, items_lead))
         items, items_lead, family = [], "", None
 
-    for p, line in enumerate(text.split("\n")):
-        line = line.strip()
+    for p, line in unwrapped_lines(text):
         if not line or (card and CARD_LABEL_LINE.match(line)):
             close()
             lead = ""

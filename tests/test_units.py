@@ -69,3 +69,18 @@ def test_short_paragraph_is_also_a_unit():
     units = text_units("沙坪坝街道归集8.6万条数据。通过数字驾驶舱实现事件处置效率提升80%。")
     [para] = kinds(units, "paragraph")
     assert para.items == ("沙坪坝街道归集8.6万条数据。", "通过数字驾驶舱实现事件处置效率提升80%。")
+
+
+def test_a_row_wrapped_inside_a_title_is_read_as_one_sentence():
+    # a plain-text table whose policy titles wrap over lines, as text extracted from a PDF table
+    text = ("表5 各地试点政策\n地区 政策名称 主要内容\n"
+            "苏州《苏州市公共数据授权运营\n试点实施方\n案》在交通、医疗、水务等领域选取授权运营试点单位。\n"
+            "杭州《杭州市数据资源管理办法》明确数据资源目录的编制要求。")
+    units = [u for u in chunk_units(text, "table") if u.kind == "sentence"]
+    texts = [u.text for u in units]
+    assert "苏州《苏州市公共数据授权运营试点实施方案》在交通、医疗、水务等领域选取授权运营试点单位。" in texts
+    assert not any(t.startswith(("试点实施方", "案》")) for t in texts)
+    assert next(u for u in units if u.text.startswith("苏州")).para == 2
+    # a bracket never closed joins no more than a few lines
+    stray = "《未闭合的书名\n" + "\n".join(f"第{i}行内容说明。" for i in range(8))
+    assert len(text_units(stray)) >= 4
