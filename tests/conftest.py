@@ -10,6 +10,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("SCENARIO_PROGRESS", "0")  # the CLI draws no progress bars into test output
 
 SEEDS = Path(os.environ.get("SCENARIO_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
 LOOPBACK = ("127.", "::1", "localhost")
