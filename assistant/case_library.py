@@ -68,9 +68,7 @@ class CaseLibrary:
         if exclude_origin:
             clauses.append({"origin": {"$ne": exclude_origin}})
         where = clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        got = self.index.store.collection.get(where=where, include=["documents", "metadatas"])
-        records = [CaseRecord.from_chunk(i, d, m or {}) for i, d, m in
-                   zip(got["ids"], got["documents"], got["metadatas"])]
+        records = [CaseRecord.from_chunk(i, d, m) for i, d, m in self.index.store.find(where)]
         return sorted(records, key=lambda r: (r.province, r.city, r.id))
 
     def facets(self) -> dict[str, dict[str, int]]:

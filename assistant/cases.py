@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from ingest.enrich import case_facets
 
 from .retrieve import Filters, RetrievedChunk
-from .settings import Settings
 
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万平方米|平方公里|亿元|万元|亿条|万条|万户|万人次|亿|万|个|项|家|条|类|倍|小时|公里|城)")
 DELIVERY_PATTERN = re.compile(r"(科技创新|制度变革)驱动\s*[-—–、]?\s*(小切口|多跨)")
@@ -74,10 +73,7 @@ class CaseFinder:
             from .errors import ScenarioError
 
             raise ScenarioError("请描述需求，例如：建设城市安全风险监测预警平台")
-        settings: Settings = self.assistant.settings
         base = filters or Filters()
-        if not settings.use_builtin:
-            base = replace(base, exclude_origin="builtin")
         chunks = self.assistant.retriever.retrieve(need, k=40, filters=replace(base, cases_only=True))
         if not chunks:
             return []

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import click
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+from ingest.chunk_meta import BUILTIN
 
-from .errors import ScenarioError  # noqa: E402
-from .settings import MODES, Settings  # noqa: E402
+from .errors import ScenarioError
+from .settings import MODES, Settings, prepare_process
 
 
 def _emit(data: dict) -> None:
@@ -61,8 +60,17 @@ def _assistant(home: Path | None, **overrides):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="scenario-assistant")
-def cli():
+@click.option("--progress/--no-progress", default=True, envvar="SCENARIO_PROGRESS", show_default=True,
+              help="在终端显示进度条（也可设环境变量 SCENARIO_PROGRESS=0 关闭）")
+def cli(progress):
     """场景智答：城市数字场景政策与案例的检索问答助手。"""
+    prepare_process()
+    click.get_current_context().meta["scenario.progress"] = progress
+
+
+def _progress() -> bool:
+    """Whether progress bars are shown (``--no-progress`` / ``SCENARIO_PROGRESS=0`` turn them off)."""
+    return click.get_current_context().meta.get("scenario.progress", True)
 
 
 # --- ingest ---------------------------------------------------------------------------
@@ -85,7 +93,7 @@ def ingest(paths, builtin, quiet, access, ocr, home, as_json):
     targets = list(paths) + (assistant.settings.builtin_paths if builtin else [])
     if not targets:
         raise ScenarioError("请给出要导入的文件或文件夹，或用 --builtin 导入内置知识库")
-    report = assistant.ingest(targets, progress=not quiet and not _testing(), access=label, ocr=ocr)
+    report = assistant.ingest(targets, progress=not quiet and _progress(), access=label, ocr=ocr)
     data = report.to_dict()
     data["home"] = str(assistant.settings.home)
     if as_json:
@@ -131,7 +139,7 @@ def ask(question, batch, mode, top_k, docs, cities, years, generator, no_builtin
     if not question and not batch:
         raise ScenarioError("请给出问题，例如 scenario ask \"无锡开放了多少个场景机会？\"，或用 --batch 文件")
     assistant = _assistant(home, use_builtin=False if no_builtin else None)
-    assistant.ensure_builtin(progress=not _testing())
+    assistant.ensure_builtin(progress=_progress())
     if assistant.index.store.count() == 0:
         raise ScenarioError("知识库为空：请先导入文档，例如 scenario ingest 报告.pdf 或 scenario ingest 文件夹/")
     filters = Filters(tuple(docs), tuple(cities), tuple(years))
@@ -215,7 +223,7 @@ def cases(need, city, exclude, top_k, per_city, no_builtin, home, as_json):
     from .cases import CaseFinder
 
     assistant = _assistant(home, use_builtin=False if no_builtin else None)
-    assistant.ensure_builtin(progress=not _testing())
+    assistant.ensure_builtin(progress=_progress())
     hits = CaseFinder(assistant).find(need, city=city, exclude_cities=tuple(exclude), k=top_k, per_city=per_city)
     if as_json:
         _emit({"need": need, "cases": [h.to_dict() for h in hits]})
@@ -278,7 +286,7 @@ def draft_proposal(idea, idea_file, city, out, home, as_json):
 
     text = _text_or_file(idea, idea_file, "场景设想")
     assistant = _assistant(home)
-    assistant.ensure_builtin(progress=not _testing())
+    assistant.ensure_builtin(progress=_progress())
     _emit_draft(Drafter(assistant).proposal(text, city=city), out, as_json)
 
 
@@ -295,7 +303,7 @@ def draft_response(need, need_file, capability, capability_file, city, out, home
     from .drafting import Drafter
 
     assistant = _assistant(home)
-    assistant.ensure_builtin(progress=not _testing())
+    assistant.ensure_builtin(progress=_progress())
     d = Drafter(assistant).response(_text_or_file(need, need_file, "需求"),
                                     _text_or_file(capability, capability_file, "企业能力"), city=city)
     _emit_draft(d, out, as_json)
@@ -344,7 +352,7 @@ def eval_run(dataset, corpus, modes, generator, judge, out, no_builtin, home, as
     if corpus and home is None:
         home = Path(tempfile.mkdtemp(prefix="scenario-eval-"))
     settings = _settings(home, use_builtin=False if no_builtin else None)
-    results = run(RunConfig(dataset, chosen, generator, corpus, judge, settings), progress=not _testing())
+    results = run(RunConfig(dataset, chosen, generator, corpus, judge, settings), progress=_progress())
     out = out or Path("evals/runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
     results_path, report_path = write_run(results, out)
     if as_json:
@@ -353,7 +361,7 @@ def eval_run(dataset, corpus, modes, generator, judge, out, no_builtin, home, as
         return
     docs = results["documents"]
     click.echo(f"知识库（{len(docs)} 个文档）：" + "、".join(
-        d["doc"] + ("（内置）" if d["origin"] == "builtin" else "") for d in docs[:20]) + ("等" if len(docs) > 20 else ""))
+        d["doc"] + ("（内置）" if d["origin"] == BUILTIN else "") for d in docs[:20]) + ("等" if len(docs) > 20 else ""))
     for w in results["warnings"]:
         click.secho(f"警告：{w}", fg="yellow", err=True)
     click.echo(summary_table(results))
@@ -552,7 +560,7 @@ def status(home, as_json):
     data = {
         "home": str(s.home),
         "embedder": idx.embedder.model_id,
-        "collection": idx.store.collection.name,
+        "collection": idx.store.name,
         "documents": len(documents),
         "chunks": idx.store.count(),
         "lexical_index": "fresh" if idx.lexical_is_fresh() else "stale",
@@ -568,10 +576,6 @@ def status(home, as_json):
     click.echo(f"文档：{data['documents']} 篇，片段：{data['chunks']} 个，BM25 索引：{'最新' if data['lexical_index'] == 'fresh' else '需重建'}")
     click.echo(f"内置语料：{data['builtin_corpus'] or '无'}")
     click.echo(f"大模型：{(s.llm.model + ' @ ' + s.llm.base_url) if s.llm else '未配置（使用摘录式回答）'}")
-
-
-def _testing() -> bool:
-    return "PYTEST_CURRENT_TEST" in os.environ
 
 
 def main() -> None:

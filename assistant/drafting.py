@@ -251,10 +251,7 @@ class Drafter:
 
     # --- evidence ----------------------------------------------------------------
     def _filters(self, city: str | None = None) -> Filters:
-        f = Filters(cities=(city,) if city else ())
-        if not self.assistant.settings.use_builtin:
-            f = Filters(cities=f.cities, exclude_origin="builtin")
-        return f
+        return Filters(cities=(city,) if city else ())  # the retriever adds the settings' own
 
     def _evidence(self, query: str, k: int = 5, city: str | None = None) -> list[RetrievedChunk]:
         return self.assistant.retriever.retrieve(query, k=k, filters=self._filters(city))

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from ingest.chunk_meta import BUILTIN
 from ingest.index import Index
 
 from .errors import ConfigError
@@ -17,7 +18,7 @@ class Filters:
     docs: tuple[str, ...] = ()
     cities: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
-    exclude_origin: str | None = None  # "builtin" when the built-in corpus is turned off
+    exclude_origin: str | None = None  # BUILTIN when the built-in corpus is turned off
     cases_only: bool = False  # case cards and passages where a named place does something
     # the access labels the reader may see (assistant.access); None = every label
     access: tuple[str, ...] | None = None
@@ -150,10 +151,7 @@ class Retriever:
         mode = mode or self.settings.mode
         if mode not in MODES:
             raise ConfigError(f"检索模式无效：{mode!r}，应为 {', '.join(MODES)} 之一")
-        filters = filters or Filters()
-        if self.access is not None:
-            allowed = self.access if filters.access is None else tuple(a for a in filters.access if a in self.access)
-            filters = replace(filters, access=allowed)
+        filters = self.scope(filters)
         n = max(self.settings.candidates, k * 4)
         found: dict[str, RetrievedChunk] = {}
         rankings: list[list[str]] = []
@@ -185,6 +183,18 @@ class Retriever:
         for r, c in enumerate(ordered, start=1):
             c.rank = r
         return ordered
+
+    def scope(self, filters: Filters | None = None) -> Filters:
+        """The per-call filters merged with the ones every query of this retriever gets:
+        the reader's access labels, and no built-in chunks when the built-in corpus is
+        turned off."""
+        filters = filters or Filters()
+        if not self.settings.use_builtin:
+            filters = replace(filters, exclude_origin=BUILTIN)
+        if self.access is not None:
+            allowed = self.access if filters.access is None else tuple(a for a in filters.access if a in self.access)
+            filters = replace(filters, access=allowed)
+        return filters
 
     def _dense_ranking(self, query: str, n: int, filters: Filters, lex, found: dict) -> list[str]:
         hits = self._dense(self.index.embed_query(query), n, filters, lex)
@@ -231,7 +241,7 @@ class Retriever:
         by_id = {c.id: c for c in ranked}
         for chunk in ranked:
             origin_doc = chunk.meta.get("source_doc")
-            if chunk.meta.get("origin") != "builtin" or not origin_doc or origin_doc not in documents:
+            if chunk.meta.get("origin") != BUILTIN or not origin_doc or origin_doc not in documents:
                 if chunk.id not in seen:
                     out.append(chunk)
                     seen.add(chunk.id)

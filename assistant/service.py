@@ -11,6 +11,7 @@ from typing import Iterator
 
 import numpy as np
 
+from ingest.chunk_meta import BUILTIN, USER
 from ingest.index import Index
 from ingest.pipeline import IngestReport, ingest_paths, remove_documents
 
@@ -104,10 +105,10 @@ class Assistant:
         for p in paths:
             (builtin if self._in_builtin(Path(p)) else own).append(Path(p))
         report = IngestReport()
-        for group, origin in ((builtin, "builtin"), (own, "user")):
+        for group, origin in ((builtin, BUILTIN), (own, USER)):
             if group:
                 part = ingest_paths(self.index, group, origin=origin, progress=progress,
-                                    access=PUBLIC if origin == "builtin" else access,
+                                    access=PUBLIC if origin == BUILTIN else access,
                                     on_file=on_file, names=names, force=force, ocr=ocr)
                 report.results.extend(part.results)
                 report.total_chunks = part.total_chunks
@@ -128,7 +129,7 @@ class Assistant:
         s = self.settings
         if not s.use_builtin or s.builtin_corpus is None:
             return None
-        if self.index.store.collection.get(where={"origin": "builtin"}, limit=1, include=[])["ids"]:
+        if self.index.store.has_origin(BUILTIN):
             return None
         from ingest.pipeline import collect_files
 
@@ -149,7 +150,7 @@ class Assistant:
         return [{"doc": st.source, "title": st.title, "chunks": st.n_chunks,
                  "complete": st.n_chunks == st.n_chunks_expected and len(st.doc_hashes) == 1,
                  "ingested_at": st.ingested_at, "access": "、".join(sorted(a or PUBLIC for a in st.access)),
-                 "origin": st.origin or "user"}
+                 "origin": st.origin or USER}
                 for st in sorted(states.values(), key=lambda s: s.source)
                 if self.reader.may_see(st.access)]
 
@@ -206,8 +207,6 @@ class Assistant:
     def _search(self, question, *, k, mode, filters, rerank=True):
         """(question, the k best chunks, the evidence measured to rerank them or None)."""
         q = question if isinstance(question, Question) else self.understand(question)
-        if not self.settings.use_builtin:
-            filters = replace(filters or Filters(), exclude_origin="builtin")
         k = k or self.settings.top_k
         depth = max(k, self.settings.rerank_depth) if rerank else k
         chunks = self.retriever.retrieve(q.text, k=depth, mode=mode, filters=filters)

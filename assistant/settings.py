@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,6 +26,26 @@ def default_corpus() -> Path | None:
     env = os.environ.get("SCENARIO_CORPUS")
     path = Path(env) if env else PROJECT_ROOT / "corpus"
     return path if path.is_dir() else None
+
+
+def default_vocab() -> Path:
+    """The vocabulary: ``vocab.yaml`` of the corpus ``SCENARIO_CORPUS`` names when it has
+    one, else the one shipped in the checkout."""
+    env = os.environ.get("SCENARIO_CORPUS")
+    if env and (Path(env) / "vocab.yaml").is_file():
+        return Path(env) / "vocab.yaml"
+    return PROJECT_ROOT / "corpus" / "vocab.yaml"
+
+
+def prepare_process() -> None:
+    """What a process needs before models, Chroma or Gradio load: nothing downloads, no
+    telemetry or analytics, and no notice that Chroma cannot rebuild our embedding function
+    from its stored config (ours is always passed in). Called by the entry points (CLI,
+    servers), never at import."""
+    for name, value in (("HF_HUB_OFFLINE", "1"), ("ANONYMIZED_TELEMETRY", "False"),
+                        ("GRADIO_ANALYTICS_ENABLED", "False")):
+        os.environ.setdefault(name, value)
+    warnings.filterwarnings("ignore", message="Could not reconstruct embedding function")
 
 
 @dataclass(frozen=True)
@@ -76,6 +97,7 @@ class Settings:
     collection: str = "chunks"
     builtin_corpus: Path | None = field(default_factory=default_corpus)
     use_builtin: bool = True
+    vocab_path: Path = field(default_factory=default_vocab)
     llm: LLMSettings | None = None
 
     def __post_init__(self):

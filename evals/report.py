@@ -9,6 +9,8 @@ import io
 import re
 from pathlib import Path
 
+from ingest.chunk_meta import BUILTIN
+
 from .matching import normalize
 
 CHART_METRICS = ("hit@5", "recall@5", "mrr@10", "key_fact_recall", "citation_recall", "city_recall@5")
@@ -83,7 +85,7 @@ def _knowledge_base(results: dict) -> str:
     if docs is None:
         return ""
     warn = "".join(f'<p class="warning">警告：{html.escape(w)}</p>' for w in results.get("warnings", []))
-    names = "、".join(html.escape(d["doc"]) + ("（内置）" if d["origin"] == "builtin" else "") for d in docs)
+    names = "、".join(html.escape(d["doc"]) + ("（内置）" if d["origin"] == BUILTIN else "") for d in docs)
     return (f'<h2>知识库（{len(docs)} 个文档）</h2>{warn}<p id="documents">{names or "（空）"}</p>')
 
 

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from assistant.service import Assistant
 from assistant.settings import Settings
+from ingest.chunk_meta import BUILTIN
 
 from .dataset import EvalItem, load_dataset
 from .matching import evidence_matches
@@ -122,7 +123,7 @@ def knowledge_base(assistant: Assistant, corpus: Path | None) -> tuple[list[dict
     from ingest.pipeline import collect_files
 
     docs = [{"doc": d["doc"], "origin": d["origin"], "chunks": d["chunks"]} for d in assistant.documents()
-            if assistant.settings.use_builtin or d["origin"] != "builtin"]
+            if assistant.settings.use_builtin or d["origin"] != BUILTIN]
     if corpus is None:
         return docs, []
     wanted = {f.name for f in collect_files([corpus])[0]}
@@ -130,7 +131,7 @@ def knowledge_base(assistant: Assistant, corpus: Path | None) -> tuple[list[dict
     warnings = []
     extra = sorted(have - wanted)
     if extra:
-        builtin = sum(d["origin"] == "builtin" for d in docs if d["doc"] in extra)
+        builtin = sum(d["origin"] == BUILTIN for d in docs if d["doc"] in extra)
         what = f"（其中内置知识库 {builtin} 个）" if builtin else ""
         warnings.append(f"知识库中另有 {len(extra)} 个文档不在 --corpus 中{what}，得分会与只用该语料时不同："
                         + "、".join(extra[:5]) + ("等" if len(extra) > 5 else ""))

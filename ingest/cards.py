@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from .chunk_meta import ChunkMeta
 from .vocab import Vocab
 
 UNNAMED_CITY = "未具名"  # reports that anonymise a city ("湖南某市") keep its province
@@ -64,7 +65,7 @@ class CaseCard:
             lines.append("成效：" + "；".join(self.outcomes) + "。")
         return "\n".join(lines)
 
-    def metadata(self) -> dict:
+    def metadata(self) -> ChunkMeta:
         """Facets as Chroma metadata (lists of strings; figures as JSON)."""
         return {"case_like": True, "case_id": self.id, "case_city": self.city, "case_province": self.province,
                 "case_district": self.district or "", "case_year": self.year, "domain": self.domain,
@@ -178,7 +179,7 @@ BRIEF_META_KEYS = {"issuer": "policy_issuer", "doc_number": "policy_doc_number",
                    "status": "policy_status"}
 
 
-def brief_metadata(meta: dict) -> dict:
+def brief_metadata(meta: dict) -> ChunkMeta:
     """Front-matter fields carried on every chunk of a brief; ``source_doc`` names the
     document a brief or method note restates (retrieval puts that document first)."""
     out = {target: str(meta[key]) for key, target in BRIEF_META_KEYS.items() if meta.get(key) is not None}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .chunk_meta import ChunkMeta
 from .vocab import Vocab
 
 _YEAR = re.compile(r"(?<!\d)((?:19[89]|20[0-4])\d)(?:\s*[-—–~～至到]\s*((?:19[89]|20[0-4])\d))?\s*年")
@@ -35,7 +36,7 @@ def detect_domain(text: str, keywords: dict[str, list[str]]) -> str:
     return best if best and counts[best] > 0 else ""
 
 
-def case_facets(text: str, vocab: Vocab) -> dict:
+def case_facets(text: str, vocab: Vocab) -> ChunkMeta:
     """Facets of a passage, so that ingested reports enlarge the case library: tags from
     vocab.yaml's synonyms, a domain by keyword, and whether a named place does something
     concrete in it (``case_like``)."""
@@ -46,7 +47,7 @@ def case_facets(text: str, vocab: Vocab) -> dict:
             "case_like": bool(vocab.find_regions(text)) and bool(_ACTION.search(text))}
 
 
-def chunk_metadata(text: str, section: str, vocab: Vocab) -> dict:
+def chunk_metadata(text: str, section: str, vocab: Vocab) -> ChunkMeta:
     """Regions and years named in a chunk (its section path counts too)."""
     scope = section + "\n" + text
     return {"cities": vocab.find_regions(scope), "years": find_years(scope)}

@@ -14,13 +14,11 @@ import numpy as np
 from assistant.errors import HomeLockedError
 from assistant.settings import Settings
 
+from .chunk_meta import FILTER_KEYS
 from .embedder import CachedEmbedder, make_embedder
 from .lexical_index import LexicalIndex, Tokenizer
 from .store import ChunkStore
 from .vocab import Vocab, load_vocab
-
-FILTER_KEYS = ("source", "title", "section", "page", "kind", "cities", "years", "origin",
-               "case_like", "access")  # kept beside BM25 so that filters apply without Chroma
 
 
 class Index:
@@ -28,7 +26,7 @@ class Index:
                  vocab: Vocab | None = None):
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
-        self.vocab = vocab or load_vocab()
+        self.vocab = vocab or load_vocab(settings.vocab_path)
         self.embedder = embedder or make_embedder(settings.embedder, settings.cache_dir)
         self.store = ChunkStore(settings.index_dir, self.embedder, chroma_url=settings.chroma_url,
                                 prefix=settings.collection)
@@ -47,7 +45,7 @@ class Index:
 
     @property
     def lexical_path(self) -> Path:
-        return self.settings.index_dir / f"bm25-{self.store.collection.name}.pkl"
+        return self.settings.index_dir / f"bm25-{self.store.name}.pkl"
 
     # --- the derived BM25 index ---------------------------------------------------
     def lexical(self, check: bool = True) -> LexicalIndex:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from .chunk_meta import BUILTIN
 from .vocab import Vocab
 
 K1 = 1.5
@@ -140,7 +141,7 @@ class LexicalIndex:
         found = self.__dict__.get("_documents")
         if found is None:
             found = self.__dict__["_documents"] = frozenset(
-                m.get("source", "") for m in self.metas if m.get("origin") != "builtin")
+                m.get("source", "") for m in self.metas if m.get("origin") != BUILTIN)
         return found
 
     def search(self, tokens: list[str], n: int, mask: np.ndarray | None = None) -> list[LexicalHit]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from tqdm import tqdm
@@ -22,6 +23,7 @@ from assistant.settings import Settings
 
 from .cards import brief_metadata, card_from_dict, validate_card
 from .chunk import Chunk, chunk_sections
+from .chunk_meta import USER, ChunkMeta
 from .enrich import case_facets, chunk_metadata
 from .index import Index, embedding_text
 from .loaders import SUPPORTED_SUFFIXES, LoadOptions, file_hash, load_document, unsupported_reason
@@ -30,13 +32,31 @@ from .units import chunk_units
 
 PIPELINE_VERSION = "9"  # 9: Unicode look-alikes normalised, PDF running headers removed, OCR
 OCR_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
+# The cleaning and normalising code and its table: their content is part of the pipeline
+# id, so an edit to them re-ingests without anyone remembering to bump PIPELINE_VERSION.
+CLEANING_FILES = tuple(Path(__file__).parent / name for name in
+                       ("clean.py", "normalize.py", "resources/cjk_radicals.txt"))
+
+
+def files_digest(paths: tuple[Path, ...]) -> str:
+    """A short hash of the files' names and bytes."""
+    h = hashlib.sha1()
+    for path in paths:
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def cleaning_digest() -> str:
+    return files_digest(CLEANING_FILES)
 
 
 def pipeline_id(settings: Settings, model_id: str, vocab_digest: str = "", ocr: str = "auto") -> str:
-    """Changes when anything that shapes chunks or vectors changes (the vocabulary too:
-    it decides which places and terms a chunk carries; the OCR mode for files that can
-    be OCR'd): then files re-ingest."""
-    key = f"{PIPELINE_VERSION}|{settings.chunk_chars}|{settings.max_chunk_chars}|" \
+    """Changes when anything that shapes chunks or vectors changes: the version, the
+    cleaning code, the chunk sizes, the embedder, the vocabulary (it decides which places
+    and terms a chunk carries) and the OCR mode for files that can be OCR'd. Then files
+    re-ingest."""
+    key = f"{PIPELINE_VERSION}|{cleaning_digest()}|{settings.chunk_chars}|{settings.max_chunk_chars}|" \
           f"{settings.min_chunk_chars}|{model_id}|{vocab_digest}" + ("" if ocr == "auto" else f"|ocr={ocr}")
     return hashlib.sha1(key.encode()).hexdigest()[:12]
 
@@ -104,7 +124,7 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
     return unique, problems
 
 
-def ingest_paths(index: Index, paths: list[Path], *, origin: str = "user", access: str = PUBLIC,
+def ingest_paths(index: Index, paths: list[Path], *, origin: str = USER, access: str = PUBLIC,
                  progress: bool = True, on_file=None, names: dict[Path, str] | None = None,
                  force: bool = False, ocr: str = "auto") -> IngestReport:
     """Ingest files and folders into ``index``; never raises for one bad file.
@@ -167,7 +187,7 @@ def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: s
 
     doc = load_document(path, data, max_bytes=limit, options=LoadOptions(ocr=ocr, progress=_page_bar(bar, source)))
     confidence = {p.number: p.ocr_confidence for p in doc.pages if p.ocr_confidence is not None}
-    extra: dict = {}
+    extra: ChunkMeta = {}
     if "card" in doc.meta:
         problems = validate_card(doc.meta["card"], index.vocab)
         if problems:
@@ -189,10 +209,10 @@ def _ingest_one(index: Index, path: Path, states: dict, pipeline: str, origin: s
         ids.append(hashlib.sha1(f"{source}|{doc.file_hash}|{pipeline}|{access}|{c.index}".encode()).hexdigest()[:24])
         texts.append(c.text)
         embed_inputs.append(embedding_text(c.text, c.section))
-        meta = {"source": source, "title": doc.title, "section": c.section, "page": c.page,
-                "kind": c.kind, "chunk_index": c.index, "n_chunks": len(chunks),
-                "doc_hash": doc.file_hash, "pipeline": pipeline, "ingested_at": now,
-                "origin": origin, "access": access, "chars": len(c.text), "path": str(path.resolve())}
+        meta = ChunkMeta(source=source, title=doc.title, section=c.section, page=c.page,
+                         kind=c.kind, chunk_index=c.index, n_chunks=len(chunks),
+                         doc_hash=doc.file_hash, pipeline=pipeline, ingested_at=now,
+                         origin=origin, access=access, chars=len(c.text), path=str(path.resolve()))
         if c.page in confidence:
             meta["ocr_confidence"] = round(confidence[c.page], 3)
         meta.update(chunk_metadata(c.text, c.section, index.vocab))

@@ -3,9 +3,7 @@ metadata). Everything else (the BM25 index, the document list) is derived from i
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -14,12 +12,8 @@ import numpy as np
 
 from assistant.errors import ConfigError
 
+from .chunk_meta import ChunkMeta
 from .embedder import Embedder
-
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-# Chroma tries to rebuild a custom embedding function from its stored config when it
-# opens the collection; ours is always passed in, so that notice is noise.
-warnings.filterwarnings("ignore", message="Could not reconstruct embedding function")
 
 ADD_BATCH = 1000
 PAGE = 5000
@@ -111,13 +105,18 @@ class ChunkStore:
             metadata={"hnsw:space": "cosine", "model_id": embedder.model_id},
         )
 
+    @property
+    def name(self) -> str:
+        """The collection's name (the prefix and the embedder's model)."""
+        return self.collection.name
+
     # --- the generation: a token that changes with every write ------------------------
     @property
     def _meta(self):
         """A one-record side collection holding the generation (1-dim vector, no embedder)."""
         if getattr(self, "_meta_collection", None) is None:
             self._meta_collection = self.client.get_or_create_collection(
-                f"{self.collection.name}-meta"[:63], embedding_function=None)
+                f"{self.name}-meta"[:63], embedding_function=None)
         return self._meta_collection
 
     def generation(self) -> str | None:
@@ -132,7 +131,7 @@ class ChunkStore:
 
     # --- writing ------------------------------------------------------------------
     def add(self, ids: list[str], texts: list[str], embeddings: np.ndarray,
-            metadatas: list[dict]) -> None:
+            metadatas: list[ChunkMeta]) -> None:
         for start in range(0, len(ids), ADD_BATCH):
             end = start + ADD_BATCH
             self.collection.upsert(ids=ids[start:end], documents=texts[start:end],
@@ -151,7 +150,7 @@ class ChunkStore:
     def count(self) -> int:
         return self.collection.count()
 
-    def iter_all(self, include_documents: bool = True) -> Iterator[tuple[str, str | None, dict]]:
+    def iter_all(self, include_documents: bool = True) -> Iterator[tuple[str, str | None, ChunkMeta]]:
         include = ["metadatas", "documents"] if include_documents else ["metadatas"]
         offset = 0
         while True:
@@ -199,13 +198,27 @@ class ChunkStore:
             st.ingested_at = max(st.ingested_at, meta.get("ingested_at", ""))
         return states
 
-    def get(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+    def has_origin(self, origin: str) -> bool:
+        """Whether any chunk came from ``origin`` (e.g. the built-in corpus is in)."""
+        return bool(self.collection.get(where={"origin": origin}, limit=1, include=[])["ids"])
+
+    def source_meta(self, source: str) -> ChunkMeta | None:
+        """The metadata of one chunk of document ``source`` (what all its chunks share), or None."""
+        got = self.collection.get(where={"source": source}, limit=1, include=["metadatas"])
+        return (got["metadatas"][0] or {}) if got["ids"] else None
+
+    def find(self, where: dict) -> list[tuple[str, str, ChunkMeta]]:
+        """Every chunk matching a Chroma ``where`` clause: (id, text, metadata)."""
+        got = self.collection.get(where=where, include=["documents", "metadatas"])
+        return [(i, d, m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+
+    def get(self, ids: list[str]) -> dict[str, tuple[str, ChunkMeta]]:
         if not ids:
             return {}
         got = self.collection.get(ids=ids, include=["documents", "metadatas"])
         return {i: (d, m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
 
-    def query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, str, dict, float]]:
+    def query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, str, ChunkMeta, float]]:
         """Nearest chunks by cosine similarity: (id, text, metadata, similarity)."""
         total = self.count()
         if total == 0:

@@ -10,9 +10,8 @@ from pathlib import Path
 import yaml
 
 from assistant.errors import ConfigError
-from assistant.settings import PROJECT_ROOT
+from assistant.settings import default_vocab
 
-DEFAULT_VOCAB = PROJECT_ROOT / "corpus" / "vocab.yaml"
 _SUFFIXES = ("市", "省", "区", "县", "自治区", "壮族自治区", "回族自治区", "维吾尔自治区")
 
 
@@ -87,8 +86,13 @@ def _strip_suffix(name: str, vocab: Vocab) -> str:
 
 
 
+def load_vocab(path: Path | None = None) -> Vocab:
+    """The vocabulary at ``path``; by default the corpus's (``SCENARIO_CORPUS``) or the shipped one."""
+    return _load_vocab(Path(path) if path else default_vocab())
+
+
 @lru_cache(maxsize=4)
-def load_vocab(path: Path = DEFAULT_VOCAB) -> Vocab:
+def _load_vocab(path: Path) -> Vocab:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except FileNotFoundError:

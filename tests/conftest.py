@@ -10,6 +10,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("SCENARIO_PROGRESS", "0")  # the CLI draws no progress bars into test output
 
 SEEDS = Path(os.environ.get("SCENARIO_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
 LOOPBACK = ("127.", "::1", "localhost")
@@ -64,3 +65,45 @@ def seeds_dir():
     if not SEEDS.is_dir():
         pytest.skip(f"seed documents not present at {SEEDS}")
     return SEEDS
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """The URL of a real `chroma run` server on 127.0.0.1: the Chroma-server pass's own
+    when SCENARIO_TEST_CHROMA_URL is set, else one started here for the session."""
+    if CHROMA_URL:
+        yield CHROMA_URL
+        return
+    import shutil
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    data = tmp_path_factory.mktemp("chroma-server")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    log = (data / "server.log").open("wb")
+    proc = subprocess.Popen([exe, "run", "--path", str(data / "data"), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("chroma run did not start: " + (data / "server.log").read_text()[-2000:])
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

@@ -12,7 +12,7 @@ from assistant.followup import rewrite_followup
 from tests.apiserver import GROUP_DOC, INTERNAL_DOC, PUBLIC_DOC  # one distinctive fact each
 from tests.docmaker import write_text
 
-pytestmark = pytest.mark.store
+pytestmark = [pytest.mark.store, pytest.mark.slow]  # slow: ingests a knowledge base for every test
 
 @pytest.fixture
 def kb(assistant, tmp_path):

@@ -7,6 +7,8 @@ import pytest
 
 from tests.docmaker import POLICY_TEXT, write_text
 
+pytestmark = pytest.mark.slow  # ingests the seeds
+
 
 @pytest.fixture
 def policy_assistant(assistant, tmp_path):

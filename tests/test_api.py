@@ -12,7 +12,7 @@ import pytest
 from tests.apiserver import PASSWORDS, read_sse, serving
 from tests.docmaker import make_docx
 
-pytestmark = pytest.mark.store
+pytestmark = [pytest.mark.store, pytest.mark.slow]  # slow: starts an API server
 
 
 @pytest.fixture(scope="module")

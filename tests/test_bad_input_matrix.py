@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from assistant.cli import cli
 from tests.docmaker import POLICY_TEXT, make_ofd, make_pdf
 
+pytestmark = pytest.mark.slow  # every bad file through the CLI and a server
+
 INGESTED = {"good.txt": "added", "mislabelled.html": "added", "mixed.txt": "added", "gappy.ofd": "added"}
 NO_SOFFICE = "/nonexistent/soffice"  # SCENARIO_SOFFICE for both tests: .doc fails the same with or without LibreOffice
 

@@ -13,6 +13,8 @@ from assistant.cases import CaseFinder
 from assistant.drafting import PROPOSAL_SECTIONS, RESPONSE_SECTIONS, Drafter, idea_of
 from assistant.service import Assistant
 
+pytestmark = pytest.mark.slow  # ingests the seeds and the built-in corpus
+
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 CARDS = ["beijing-urban-safety-risk-platform", "anhui-city-lifeline-safety-project", "hunan-city-lifeline-1-1-n",
          "chongqing-shapingba-all-age-community", "shandong-smart-community-operation", "hefei-budget-reserve-fault-tolerance",

@@ -9,6 +9,8 @@ from click.testing import CliRunner
 from assistant.cli import cli
 from tests.docmaker import POLICY_TEXT, write_text
 
+pytestmark = pytest.mark.slow  # ingests the built-in corpus through the CLI (minutes)
+
 
 @pytest.fixture
 def run(tmp_path):

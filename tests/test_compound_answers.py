@@ -13,6 +13,8 @@ import pytest
 from tests.conftest import store_settings
 from tests.docmaker import write_text
 
+pytestmark = pytest.mark.slow  # ingests the seeds
+
 REPORT = """示范市场景创新工作报告
 
 一、场景开放

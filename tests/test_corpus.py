@@ -94,6 +94,7 @@ def test_own_words(path, seed_texts):
     assert own_words_problem(text, seed_texts) is None
 
 
+@pytest.mark.slow  # ingests the whole built-in corpus
 def test_cards_become_searchable_chunks_with_facets(settings, tmp_path):
     from assistant.case_library import CaseLibrary
     from assistant.service import Assistant
@@ -121,6 +122,7 @@ def test_cards_become_searchable_chunks_with_facets(settings, tmp_path):
     assert "85" in r.answer and r.citations[0].chunk.meta["kind"] == "case"
 
 
+@pytest.mark.slow  # over 5 s
 def test_builtin_corpus_can_be_turned_off(settings, tmp_path):
     from assistant.service import Assistant
 

@@ -2,6 +2,10 @@
 the index must equal a clean ingest of the same files (see evals/crash_ingest.py)."""
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.slow  # kills and restarts ingests of the seeds
+
 
 def test_sigkilled_ingests_end_identical_to_a_clean_ingest(seeds_dir, capsys):
     from evals.crash_ingest import main

@@ -10,7 +10,7 @@ import pytest
 
 from tests.apiserver import PASSWORDS, serving
 
-pytestmark = pytest.mark.store
+pytestmark = [pytest.mark.store, pytest.mark.slow]  # slow: starts an API server
 
 
 @pytest.fixture(scope="module")

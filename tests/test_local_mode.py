@@ -8,7 +8,7 @@ import pytest
 
 from tests.apiserver import prepare_home, start
 
-pytestmark = pytest.mark.store
+pytestmark = [pytest.mark.store, pytest.mark.slow]  # slow: starts a server
 
 PATHS = [("GET", "/api/me", None), ("GET", "/v1/models", None), ("GET", "/", None),
          ("POST", "/api/ask", {"question": "桥梁传感器有多少个？"}),

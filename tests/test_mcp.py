@@ -11,7 +11,7 @@ import pytest
 
 from tests.apiserver import prepare_home
 
-pytestmark = pytest.mark.store
+pytestmark = [pytest.mark.store, pytest.mark.slow]  # slow: starts MCP servers
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -88,6 +88,7 @@ def test_a_heading_with_a_space_is_not_taken_for_a_table(tmp_path):
     assert "以场景之势 聚创新之力" in doc.pages[0].text
 
 
+@pytest.mark.slow  # drives Chromium
 @pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium")
 def test_a_page_printed_by_chromium_loses_its_running_header_and_footer(tmp_path):
     """Chromium's default print adds the date, the title, the file:// URL and "n/m"."""

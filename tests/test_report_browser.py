@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # drives Chromium
+
 CHROMIUM = "/usr/bin/chromium"
 
 

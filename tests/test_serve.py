@@ -17,6 +17,8 @@ from tests.apiserver import free_port
 from ui.render import answer_html, case_cards
 from ui.server import wait_until_serving
 
+pytestmark = pytest.mark.slow  # starts the server
+
 
 @pytest.fixture
 def run(tmp_path):

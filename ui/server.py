@@ -6,27 +6,24 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
 
-from fastapi import FastAPI  # noqa: E402
-from fastapi.openapi.docs import get_swagger_ui_html  # noqa: E402
-from fastapi.staticfiles import StaticFiles  # noqa: E402
+from assistant.errors import ConfigError
+from assistant.settings import Settings, prepare_process
 
-from assistant.errors import ConfigError  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-
-from .api import build_api, install_error_handlers  # noqa: E402
-from .downloads import GradioFileGate  # noqa: E402
-from .local_gate import LocalOnlyGate, is_loopback  # noqa: E402
-from .state import ServerState  # noqa: E402
+from .api import build_api, install_error_handlers
+from .downloads import GradioFileGate
+from .local_gate import LocalOnlyGate, is_loopback
+from .state import ServerState
 
 log = logging.getLogger("scenario.server")
 
 
 def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
+    prepare_process()  # before Gradio loads: no analytics, nothing downloaded
     import gradio as gr
 
     from .render import CSS, JS_HEAD

@@ -18,6 +18,7 @@ from assistant.errors import ScenarioError
 from assistant.service import Assistant
 from assistant.settings import PROJECT_ROOT, MODES, Settings
 from assistant.users import AuthError, ForbiddenError, UserStore
+from ingest.chunk_meta import BUILTIN
 from ingest.loaders import OCR_MODES, SUPPORTED_SUFFIXES
 
 MAX_NAME_CHARS = 120
@@ -131,7 +132,7 @@ class ServerState:
                 st = states.get(name)
                 if st is not None and not reader.may_see(st.access):
                     raise ScenarioError(f"{name}：已有同名文档且你无权访问，请改名后上传")
-                if st is not None and st.origin == "builtin":
+                if st is not None and st.origin == BUILTIN:
                     raise ScenarioError(f"{name}：与内置知识库的文件同名，请改名后上传")
             except ScenarioError as e:
                 rejected.append({"path": raw_name, "source": raw_name, "status": "failed",
@@ -171,8 +172,8 @@ class ServerState:
         doc = next((d for d in view.documents() if d["doc"] == name), None)
         if doc is None:
             raise NotFoundError(f"未找到文档：{name}")
-        got = self.assistant.index.store.collection.get(where={"source": name}, limit=1, include=["metadatas"])
-        path = Path((got["metadatas"][0] or {}).get("path", "")) if got["ids"] else None
+        meta = self.assistant.index.store.source_meta(name)
+        path = Path(meta.get("path", "")) if meta is not None else None
         if not path or not path.is_file():
             raise ScenarioError(f"{name}：找不到原始文件，无法重新导入，请重新上传")
         label = check_label(access or doc["access"])

@@ -20,6 +20,7 @@ from assistant.access import INTERNAL, PUBLIC, ROLE_NAMES
 from assistant.errors import ScenarioError
 from assistant.retrieve import Filters
 from assistant.settings import MODES
+from ingest.chunk_meta import BUILTIN
 from ingest.loaders import SUPPORTED_SUFFIXES
 
 from . import render
@@ -320,10 +321,10 @@ def build_ui(state: ServerState) -> gr.Blocks:
                 docs = state.for_reader(reader(request)).documents()
                 table = pd.DataFrame([{"文档": d["doc"], "标题": d["title"], "片段数": d["chunks"],
                                        "导入时间": d["ingested_at"].replace("T", " ")[:19], "访问级别": d["access"],
-                                       "来源": "内置" if d["origin"] == "builtin" else "用户",
+                                       "来源": "内置" if d["origin"] == BUILTIN else "用户",
                                        "状态": "完整" if d["complete"] else "不完整"} for d in docs])
                 names = [d["doc"] for d in docs]
-                user_docs = [d["doc"] for d in docs if d["origin"] != "builtin"]
+                user_docs = [d["doc"] for d in docs if d["origin"] != BUILTIN]
                 return table, gr.update(choices=user_docs, value=None), gr.update(choices=names)
 
             @_hints(5)
