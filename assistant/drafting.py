@@ -37,6 +37,17 @@ FIVE_STAGES = (
     ("第四阶 技术集成与公共能力", "第四阶", "平台 系统 技术 设备 物联网 算法 底座", "可复用的底座能力与需新建的模块"),
     ("第五阶 体制机制突破", "第五阶", "机制 制度 标准 规则 协同 责任", "需调整的规则、联合审批或数据权属安排"))
 STAGE_WORDS = re.compile(r"[一二三四五]阶|五阶|七有|三维|三元|三步")
+# the six parts of the method by the names its text uses for them (a 五阶 stage by its ordinal)
+METHOD_PARTS = re.compile(r"七有|三维|五阶|第[一二三四五]阶|四类|三步|三元")
+STEP_ORDINAL = re.compile(r"第[一二三]步")
+THREE_STEPS = (
+    # heading, ordinal, the step's own terms, what a scenario's material on it speaks of, what the user supplies
+    ("第一步 标准化立项与评审", "第一步", ("立项", "评审", "上架", "审查"),
+     "立项 评审 论证 申报 清单 揭榜 试点 启动 规划", "立项论证与评审安排"),
+    ("第二步 模块化敏捷组装", "第二步", ("组装", "模块", "组件", "积木"),
+     "建设 建成 搭建 平台 部署 上线 接入 系统 改造 安装", "建设内容与上线节点"),
+    ("第三步 反哺迭代", "第三步", ("反哺", "沉淀", "闭环", "迭代"),
+     "推广 复制 覆盖 迭代 升级 扩面 全市 累计 优化", "推广复制与迭代安排"))
 CITE_WORDS = re.compile(r"引用|参照|参考|对标|借鉴|学习|外地|其他")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -351,15 +362,96 @@ class Drafter:
                             return c, line
         return None, ""
 
-    def _three_steps(self, sec: Section, citer: _Citer, schedule: str, idea: str = "") -> None:
-        """The three steps from the method text, then how this scenario (or its like) was
-        built in the corpus, so the plan is not the same paragraph in every draft."""
-        for step, key in (("第一步 标准化立项与评审", "立项"), ("第二步 模块化敏捷组装", "组装"), ("第三步 反哺迭代", "反哺")):
-            quotes = self._method(citer, f"三步 {step}", key)
-            sec.add(quotes[0] if quotes else f"{step}：资料中未找到该步骤的说明。")
-        applied = self._applied(citer, idea, "试点 建设 上线 推广 迭代 覆盖 部署", set()) if idea else ""
-        if applied:
-            sec.add(f"{APPLIED_LABEL}{idea}”：" + applied)
+    def _step_method(self, citer: _Citer, heading: str, ordinal: str, terms: tuple[str, ...]) -> str:
+        """The method's one sentence on a step of 三步: a sentence of the 三步 text inside
+        that step's paragraph (the last step ordinal before it is this step's) that names
+        the step or one of its own terms. Text whose heading or words name another part
+        of the method (三元, 五阶, 七有…) is never taken, nor a list elsewhere whose item
+        merely shares a word ("三是长效可持续的运营机制…价值反哺")."""
+        best = None
+        for c in self._evidence(f"三步 {heading}", k=8):
+            heading_path = f"{c.title} {c.section}"
+            if set(METHOD_PARTS.findall(heading_path)) - {"三步"}:
+                continue  # another part's text
+            in_three_steps = "三步" in heading_path
+            current = None  # the step whose paragraph a line is in
+            for line in c.text.split("\n"):
+                sentences = split_sentences(line)
+                for i, sentence in enumerate(sentences):
+                    named = STEP_ORDINAL.search(sentence)
+                    current = named.group(0) if named else current
+                    if set(METHOD_PARTS.findall(sentence)) - {"三步"} or len(line) <= 12:
+                        continue
+                    own = ordinal in sentence
+                    if not (own or (in_three_steps and current in (ordinal, None)
+                                    and any(t in sentence for t in terms))):
+                        continue
+                    quote = sentence
+                    if len(quote) < 20 and i + 1 < len(sentences):  # "第一步推行…流程。" says little alone
+                        quote += sentences[i + 1]
+                    rank = (0 if own else 1, 0 if in_three_steps else 1)
+                    if best is None or rank < best[0]:
+                        best = (rank, c, quote)
+        return citer.cite(best[1], best[2].lstrip("-• ")) if best else ""
+
+    def _step_material(self, citer: _Citer, idea: str, focus: str, cases: list[CaseHit], used: set[str]) -> str:
+        """A cited sentence on how this scenario, or a comparable case of its domain, went
+        through a step (its pilot, its build, its roll-out): the units the answers'
+        evidence selection measures for the scenario and the step's concern, from the
+        retrieved passages and the comparable cases' own passages; a unit must be on the
+        scenario's topic (or a comparable case's) and speak to the step, and the method
+        text itself is left out."""
+        query = f"{idea} {focus}"
+        chunks = self._evidence(query, k=8)
+        case_ids = {h.chunk.id for h in cases if h.chunk is not None}
+        chunks += [h.chunk for h in cases if h.chunk is not None and h.chunk.id not in {c.id for c in chunks}]
+        chunks = [c for c in chunks if not METHOD_PARTS.search(f"{c.title} {c.section}")]
+        if not chunks:
+            return ""
+        evidence = self.assistant.measure(query, chunks)
+        model = self.assistant.composer.model
+        words = focus.split()
+        idea_grams = bigrams(idea)
+        need = max(2, -(-len(idea_grams) * 2 // 5))  # two in five of the idea's bigrams: on topic
+        best, best_score = None, 0.0
+        for pe in evidence.parts:
+            for c, p in zip(evidence.candidates, model.unit_proba(pe)):
+                text = display_unit(c.unit)
+                if text in used or len(text) < 15 or METHOD_PARTS.search(text):
+                    continue
+                hits = sum(w in text for w in words)
+                shared = len(idea_grams & bigrams(text))
+                if not hits or (shared < need and c.chunk.id not in case_ids):
+                    continue
+                score = hits + min(shared, need) + float(p) + (1 if _NUMBER.search(text) else 0)
+                if score > best_score:
+                    best, best_score = (c.chunk, text), score
+        if best is None:
+            return ""
+        used.add(best[1])
+        return citer.cite(*best)
+
+    def _three_steps(self, sec: Section, citer: _Citer, schedule: str, idea: str = "",
+                     cases: list[CaseHit] | None = None, used: set[str] | None = None) -> None:
+        """Each of the three steps with what this scenario, or comparable cases of its
+        domain, did at that step (pilots, builds, roll-outs), then the method's one
+        sentence on it; so the plan differs between scenarios. One placeholder asks for
+        the schedule and for the steps the corpus says nothing about."""
+        used = set() if used is None else used
+        missing = []
+        for heading, ordinal, terms, focus, need in THREE_STEPS:
+            material = self._step_material(citer, idea, focus, cases or [], used) if idea else ""
+            if material:
+                sec.add(f"{APPLIED_LABEL}{idea}”（{heading}）：" + material)
+            else:
+                missing.append(need)
+            method = self._step_method(citer, heading, ordinal, terms)
+            if method:
+                sec.add(f"{heading}（方法要求）：" + method)
+            elif not material:
+                sec.add(f"{heading}：资料中未找到该步骤的说明。")
+        if idea and missing:
+            schedule += f"；资料中未找到同类场景的{'、'.join(missing)}，请补充本地做法"
         sec.placeholder(schedule)
 
     def _comparable(self, need: str, city: str | None) -> list[CaseHit]:
@@ -541,8 +633,10 @@ class Drafter:
         sec.blocks.append(Block("table", header=["要素", "要求（摘自资料）", f"{where}现状"], rows=rows))
         sec.placeholder(f"{where}七有各要素的现状（牵头机构、数字底座、数据要素、资金与安全安排）")
 
-        # 六、三步
-        self._three_steps(s["六、“三步”建设计划"], citer, f"“{idea}”各步骤的时间安排、责任单位与里程碑", idea)
+        # 六、三步 (comparable cases of the domain: their pilots and roll-outs; their figures are 八's benchmarks)
+        comparable = self._comparable(idea, city)
+        self._three_steps(s["六、“三步”建设计划"], citer, f"“{idea}”各步骤的时间安排、责任单位与里程碑", idea,
+                          comparable, used)
 
         # 七、三元
         sec = s["七、“三元”运营模式"]
@@ -569,7 +663,7 @@ class Drafter:
 
         # 八、指标
         sec = s["八、成效指标"]
-        self._benchmarks(sec, citer, self._comparable(idea, city), "参照", limit=3)
+        self._benchmarks(sec, citer, comparable, "参照", limit=3)
         sec.placeholder(f"{where}本场景的目标值（如覆盖人数、处置时长、效率提升比例）与统计口径")
 
         # 十、政策
@@ -615,11 +709,12 @@ class Drafter:
             sec.add("可借鉴的技术做法：" + q)
         sec.placeholder("技术路线图、系统架构与对接城市数字底座的方式")
 
-        self._three_steps(s["三、实施计划（“三步”建设）"], citer, "分阶段工期与交付物")
+        comparable = self._comparable(need, city)
+        self._three_steps(s["三、实施计划（“三步”建设）"], citer, "分阶段工期与交付物", idea_of(need), comparable)
 
         cases = self.finder.find(need, city=None, k=5)
         sec = s["四、预期成效与指标"]
-        self._benchmarks(sec, citer, self._comparable(need, city), "同类场景成效参照", limit=2)
+        self._benchmarks(sec, citer, comparable, "同类场景成效参照", limit=2)
         sec.placeholder("本项目承诺的指标与测算依据")
 
         sec = s["五、可比落地案例"]

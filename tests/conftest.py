@@ -48,6 +48,21 @@ def store_settings(home: Path, **kw):
     return Settings(home=home, **kw)
 
 
+def documents_home(root: Path, documents: dict[str, str]):
+    """An assistant over a home without the built-in corpus holding only ``documents``
+    (file name → text), written under ``root`` and ingested."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    paths = []
+    for name, text in documents.items():
+        (root / name).write_text(text, encoding="utf-8")
+        paths.append(root / name)
+    a = Assistant(Settings(home=root / "home", use_builtin=False))
+    a.ingest(paths, progress=False)
+    return a
+
+
 @pytest.fixture
 def settings(tmp_path):
     return store_settings(tmp_path / "home", use_builtin=False, builtin_corpus=None)

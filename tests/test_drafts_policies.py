@@ -10,7 +10,7 @@ import pytest
 
 from assistant.drafting import (BENCHMARK_LABEL, MAX_PLACEHOLDERS, Drafter, count_placeholders, place_of)
 from assistant.retrieve import RetrievedChunk
-from assistant.service import Assistant
+from tests.conftest import documents_home
 
 SHENZHEN = """深圳市场景开放支持措施
 
@@ -47,16 +47,8 @@ NATIONAL = """关于推动场景创新的指导意见
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
     """A home without the built-in corpus holding only the three notes above."""
-    from assistant.settings import Settings
-
-    root = tmp_path_factory.mktemp("policies")
-    paths = []
-    for name, text in (("深圳措施.txt", SHENZHEN), ("合肥办法.txt", HEFEI), ("指导意见.txt", NATIONAL)):
-        (root / name).write_text(text, encoding="utf-8")
-        paths.append(root / name)
-    a = Assistant(Settings(home=root / "home", use_builtin=False))
-    a.ingest(paths, progress=False)
-    return a
+    return documents_home(tmp_path_factory.mktemp("policies"),
+                          {"深圳措施.txt": SHENZHEN, "合肥办法.txt": HEFEI, "指导意见.txt": NATIONAL})
 
 
 @pytest.fixture(scope="module")
