@@ -60,6 +60,8 @@ CHANGE_IN_TEXT = re.compile(r"(?:涨|增长|增加|提高|提升|上升|下降|�
                             r"[\d一二两三四五六七八九十百几半]|同比|环比|增幅|涨幅|降幅|增速|翻(?:了)?[一两番几]|\d\s*倍")
 # a list question that names how many items it wants ("哪14个", "哪三类", "哪两大块")
 LIST_COUNT_Q = re.compile(r"哪(\d{1,2}|[两二三四五六七八九十]{1,3})\s*[大个]?(?:块|类|个|种|条|项|样|方面|部分|点|家|批|步|区|座|所)")
+# a set counted in digits with its measure word ("14大", "20多项", "100个")
+COUNTED_SET = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:多|余)?\s*(?:大|个|项|家|条|类|批|座|所|款)")
 CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # "多少家", "几个": a count in a measure word, not a year or a vague "多家"
 COUNT_Q = re.compile(r"(?:多少|几)\s*[个项家条类座位批所款部名件套种只台户栋]")
@@ -159,7 +161,7 @@ def fills_slot(part: Part, text: str, unit: Unit, enterprises: frozenset[str] = 
         return float(bool(PLACE_IN_TEXT.search(text))), 0.0
     if slot == "list":  # an enumeration of its own, not the 、 inside a quoted slogan
         items = len(unit.items) if unit.kind == "list" else len(re.split(r"[、；]|和|及|以及", QUOTED_TEXT.sub("", text)))
-        asked = listed_count(part.own_text)
+        asked = listed_count(part.own_text) or counted_set(part.context)
         if asked:  # "哪14个": a sentence that only restates the count lists none of them
             return float(items >= max(2, round(asked * 0.7))), 0.0
         return float(unit.kind == "list" or items >= 3), 0.0
@@ -168,6 +170,14 @@ def fills_slot(part: Part, text: str, unit: Unit, enterprises: frozenset[str] = 
     if slot == "how":
         return float(bool(HOW_IN_TEXT.search(text))), 0.0
     return 1.0, 0.0
+
+
+def counted_set(context: str) -> int:
+    """The size of a set the question's context counts ("那14大重点产业集聚区", "20多项标准")
+    when it is too large for a one-line enumeration (five or more): a list part that then asks
+    "具体是哪些" asks for that set, not for any sentence that restates its size."""
+    sizes = [int(n) for n in COUNTED_SET.findall(context)]
+    return max((n for n in sizes if n >= 5), default=0)
 
 
 def listed_count(question: str) -> int:
@@ -385,6 +395,8 @@ class EvidenceScorer:
     def _raw_features(self, part: Part, cands: list[Candidate], sem_own: np.ndarray, sem_q: np.ndarray) -> np.ndarray:
         own = self.terms(part.own_text)
         ctx = self.terms(part.context) if part.context else {}
+        if part.thin:  # "具体怎么个步法？": what it asks about is named in its context
+            own, ctx = {**ctx, **own}, {}
         ctx = {t: w for t, w in ctx.items() if t not in own}
         attrs = {a: self.idf(a) for a in part.attributes}
         focus = {a: self.idf(a) or 1.0 for a in part.focus}

@@ -85,6 +85,9 @@ VERB_END = re.compile(r"(?:[了过着在到给]|[出起下上进回](?:来|去)|
 # ("哪几大块", "哪几类场景" → 场景, "多少一家"), not what it is about
 GROUP_LEAD = re.compile(r"^[几一每]?(?:个|大)*(?:块|类|方面|部分|点|条|项|样|种|步|层|级|批|家|位|个)")
 FRAME_END = re.compile("(?:" + "|".join(sorted(FRAME_WORDS, key=len, reverse=True)) + ")$")
+# jieba's tags (first letter) of words that never name what a part asks about: verbs, pronouns,
+# numerals, adverbs, prepositions, classifiers, conjunctions, particles, locatives, set phrases
+FUNCTION_TAGS = frozenset("vrmdpqcufl")
 # words that carry no content in a question (its frame, not its subject); vocab.yaml adds more
 FILLERS = frozenset("""多少 几 几个 哪些 哪个 哪 什么 啥 如何 怎样 怎么 咋 是否 吗 呢 请问 具体 大概 大约 一共 总共 主要
 分别 各 各自 都 又 还 再 能 可以 有没有 有 是 说 讲 提 提到 提出 里 中 的 了 那 这 那个 这个 那份 这份 那些 这些 那篇
@@ -109,6 +112,9 @@ class Part:
     fresh: bool = False  # opens a new topic ("另外…"): it inherits nothing from the part before
     asks: str = ""  # what it asks, without its subject ("…公司的总经理叫什么名字" → 总经理叫什么名字)
     focus: list[str] = field(default_factory=list)  # the words next to the question word: 权重 in "各指标权重是多少"
+    # its own words name at most one thing ("具体怎么个步法？", "占多少？"): it is about what its
+    # context says, so its meaning and its terms are read with that context
+    thin: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -192,10 +198,11 @@ def _strip_frame(text: str) -> str:
 class QuestionReader:
     """Reads questions with the vocabulary's places and filler words."""
 
-    def __init__(self, vocab: Vocab, tokenize=None, is_word=None):
+    def __init__(self, vocab: Vocab, tokenize=None, is_word=None, tags=None):
         self.vocab = vocab
         self.tokenize = tokenize
         self.is_word = is_word or (lambda w: True)
+        self.tags = tags
         extra = vocab.raw.get("question_fillers") or []
         self.fillers = FILLERS | frozenset(extra)
 
@@ -233,6 +240,9 @@ class QuestionReader:
             for own, lean in self._distribute(q, ctx):
                 parts.append(self._part(own, lean.strip("，,：: "), context))
         self._inherit(parts)
+        for part in parts:
+            part.thin = bool(part.context) and len(
+                [w for w in self._content_words(part.own_text, part) if w not in FRAME_WORDS]) <= 1
         return Question(text, parts, context)
 
     # --- distribution over coordinated items ---------------------------------------
@@ -338,7 +348,27 @@ class QuestionReader:
         m = QUESTION_WORD.search(own)
         cut = max(own.rfind(ch, 0, m.start()) for ch in "的里") + 1 if m else 0
         words = self._content_words(own[cut:], part) if cut else []
-        return words or self._content_words(own, part)
+        words = words or self._content_words(own, part)
+        # the verbs and pronouns around the question word ("归成哪几大块", "它们放在第几阶")
+        # are what it does with its subject, not an attribute the material must name
+        function = self._function_span(own)
+        text = own.lower()
+        return [w for w in words if not (w in text and all(text.index(w) + i in function for i in range(len(w))))]
+
+    def _function_span(self, own: str) -> set[int]:
+        """The positions in the part of words that cannot be what it asks about: what jieba
+        tags as verbs (verbal nouns aside), pronouns, numerals, adverbs, prepositions,
+        classifiers, conjunctions, particles, locatives or set phrases ("归成", "投了", "它们",
+        "第一批"). An attribute the material must name is a noun; domain terms are untagged."""
+        if self.tags is None:
+            return set()
+        out: set[int] = set()
+        at = 0
+        for word, tag in self.tags(own):
+            if tag[:1] in FUNCTION_TAGS and tag != "vn":
+                out.update(range(at, at + len(word)))
+            at += len(word)
+        return out
 
     def _focus(self, own: str, part: Part) -> list[str]:
         """The noun the question word asks about: the one right before it ("租金是多少",

@@ -180,7 +180,7 @@ class Assistant:
         """Every unit of ``chunks`` measured against every part of ``question``."""
         q = question if isinstance(question, Question) else self.understand(question)
         qvec = self.index.embed_query(q.text)
-        part_vecs = self.index.embed_queries([p.own_text for p in q.parts]) if len(q.parts) > 1 else None
+        part_vecs = self.index.embed_queries([p.text if p.thin else p.own_text for p in q.parts]) if len(q.parts) > 1 else None
         return self.scorer.measure(q, chunks, qvec, part_vecs)
 
     def _idf(self, token: str) -> float:
@@ -190,7 +190,7 @@ class Assistant:
     def reader_of_questions(self) -> QuestionReader:
         if self._questions is None:
             self._questions = QuestionReader(self.index.vocab, self.index.tokenizer.tokenize,
-                                             self.index.tokenizer.is_word)
+                                             self.index.tokenizer.is_word, self.index.tokenizer.tags)
         return self._questions
 
     def understand(self, question: str) -> Question:

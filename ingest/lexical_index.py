@@ -48,6 +48,7 @@ class Tokenizer:
             self._jieba.add_word(word, freq=200000)
             self._jieba.suggest_freq(word, tune=True)
         self.stopwords = load_stopwords()
+        self._pos = None  # part-of-speech tagger, made on first use (questions only)
 
     def tokenize(self, text: str) -> list[str]:
         out = []
@@ -57,6 +58,15 @@ class Tokenizer:
                 continue
             out.append(tok)
         return out
+
+    def tags(self, text: str) -> list[tuple[str, str]]:
+        """The words of ``text`` with jieba's part-of-speech tags, in order; domain terms
+        are untagged ("x"). For questions only: the tagger is made on first use."""
+        if self._pos is None:
+            import jieba.posseg
+
+            self._pos = jieba.posseg.POSTokenizer(self._jieba)
+        return [(w.word, w.flag) for w in self._pos.cut(text.lower())]
 
     def is_word(self, text: str) -> bool:
         """A word of jieba's dictionary or the domain's, not a cut jieba guessed ("钱建")."""

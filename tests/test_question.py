@@ -13,7 +13,7 @@ from ingest.vocab import load_vocab
 def reader():
     vocab = load_vocab()
     tokenizer = Tokenizer(vocab)
-    return QuestionReader(vocab, tokenizer.tokenize, tokenizer.is_word)
+    return QuestionReader(vocab, tokenizer.tokenize, tokenizer.is_word, tokenizer.tags)
 
 
 def parts(reader, question):
@@ -206,3 +206,38 @@ def test_parts_that_read_alike_are_headed_by_their_place(reader):
     assert labels[0].startswith("苏州：") and labels[1].startswith("宁波：")
     single = parts(reader, "苏州的思路有什么侧重？")[0]
     assert _label(single, [PartAnswer(part=single, answered=True, probability=1.0)]) == single.own_text.rstrip("？?。") + "？"
+
+
+def test_attributes_are_what_is_asked_about_not_the_verbs_and_pronouns_around_the_question_word(reader):
+    # the verb that governs the question word and the pronoun before it say what to do
+    # with the subject; the material need not repeat them for the part to be answered
+    grouped = parts(reader, "这份规划里的任务主要归成哪几大类？")[0]
+    assert "归成" not in grouped.attributes
+    spent = parts(reader, "它们总共投了多少钱？")[0]
+    assert not {"它们", "投了", "投"} & set(spent.attributes)
+    # nouns stay: they name the attribute the material must state
+    assert {"收费", "标准"} <= set(parts(reader, "园区停车场的收费标准是多少？")[0].attributes)
+    assert "租金" in parts(reader, "孵化器入驻企业的租金是多少？")[0].attributes
+
+
+def test_a_part_that_names_nothing_of_its_own_is_read_with_its_context(reader):
+    lean = parts(reader, "文件说数据共享要分三步推进，具体怎么个推法？")
+    assert lean[-1].thin and "数据共享" in lean[-1].text
+    own = parts(reader, "无锡的场景补贴标准是多少？另外合肥的奖励上限是多少？")
+    assert not any(p.thin for p in own)
+
+
+def test_a_list_part_about_a_counted_set_needs_most_of_that_set(reader):
+    """"那12个试点街道具体是哪些": a sentence naming two of them, or restating the count, does
+    not list the set; a small set counted in the context ("两个维度") asks nothing more."""
+    from assistant.evidence import fills_slot
+    from ingest.units import Unit
+
+    part = parts(reader, "文件里那12个试点街道，具体是哪些？")[-1]
+    assert part.slot == "list"
+    two = "试点街道包括湖滨街道、西湖街道和灵隐街道。"
+    assert fills_slot(part, two, Unit(two, "sentence", 0))[0] == 0.0
+    many = "、".join(f"第{i}街道" for i in range(1, 11)) + "。"
+    assert fills_slot(part, many, Unit(many, "sentence", 0))[0] == 1.0
+    small = parts(reader, "报告说有两个维度，具体是哪些？")[-1]
+    assert fills_slot(small, two, Unit(two, "sentence", 0))[0] == 1.0
