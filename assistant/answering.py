@@ -150,6 +150,17 @@ def part_features(pe: PartEvidence, probs: np.ndarray) -> dict[str, float]:
     return out
 
 
+def question_support(parts, probs: list[float]) -> list[float]:
+    """Each part's probability as evidence that the question is about the material: a part
+    that inherits its subject from the part before (``Part.follows``) counts no more than
+    that part. "都是哪些企业的？有名单吗？" is not about the material because some passage
+    mentions a 名单 when none names the 企业."""
+    out: list[float] = []
+    for part, p in zip(parts, probs):
+        out.append(min(p, out[-1]) if out and part.follows else p)
+    return out
+
+
 def load_model(path: Path | None = None) -> AnsweringModel:
     try:
         if path is None:

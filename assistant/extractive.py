@@ -17,7 +17,7 @@ import numpy as np
 
 from ingest.chunk import split_sentences
 
-from .answering import AnsweringModel, fitting
+from .answering import AnsweringModel, fitting, question_support
 from .evidence import SPECIFIC_SLOTS, UNIT_FEATURES, Candidate, Evidence, display_unit
 from .question import Part
 from .retrieve import RetrievedChunk
@@ -109,16 +109,19 @@ class ExtractiveComposer:
 
     def select(self, evidence: Evidence, model: AnsweringModel | None = None) -> list[PartAnswer]:
         """For each part: whether it is answered, and by which units. The question is
-        answered when one part reaches ``answer_at``; its other parts then need ``part_at`` and
+        answered when one part reaches ``answer_at`` (a part that follows another counting no more
+        than that one: ``question_support``); its parts then need ``answer_at``, or ``part_at`` and
         a leading unit that names what the part asks about (the 主任, not just the 中心), which
         a part asking for a figure, date, name or place always needs."""
         model = model or self.model
         scored = [self._decide(pe, model) for pe in evidence.parts]
-        asked = any(ok and p >= model.answer_at for _, _, p, ok, _, _ in scored)
+        support = question_support([pe.part for pe in evidence.parts],
+                                   [p if ok else 0.0 for _, _, p, ok, _, _ in scored])
+        asked = any(s >= model.answer_at for s in support)
         answers: list[PartAnswer] = []
         used: list[str] = []
         for pe, probs, p, ok, first, named in scored:
-            answered = ok and (p >= model.answer_at or (asked and named and p >= model.other_part_at))
+            answered = ok and asked and (p >= model.answer_at or (named and p >= model.other_part_at))
             pa = PartAnswer(pe.part, answered, p, missing_entities=pe.missing_entities)
             if pa.answered:
                 pa.picks = self._picks(evidence.candidates, probs, pe.part, model, used, first)

@@ -115,6 +115,9 @@ class Part:
     # its own words name at most one thing ("具体怎么个步法？", "占多少？"): it is about what its
     # context says, so its meaning and its terms are read with that context
     thin: bool = False
+    # it inherits the subject of the part before and leans on it ("…发布的那100个方案都是哪些
+    # 企业的？有名单吗？"): it is about the material only as far as that part is
+    follows: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -241,9 +244,27 @@ class QuestionReader:
                 parts.append(self._part(own, lean.strip("，,：: "), context))
         self._inherit(parts)
         for part in parts:
-            part.thin = bool(part.context) and len(
-                [w for w in self._content_words(part.own_text, part) if w not in FRAME_WORDS]) <= 1
+            part.thin = bool(part.context) and len(self._subject_words(part.own_text, part)) <= 1
+        for prev, part in zip(parts, parts[1:]):
+            part.follows = part.follows and self._leans_on(prev, part)
         return Question(text, parts, context)
+
+    def _leans_on(self, prev: Part, part: Part) -> bool:
+        """Whether a part that inherited its subject depends on the part before: it names
+        nothing of its own, or comes back to it ("…委托哪家企业运营的？每年运营费用多少？")
+        without restating that part's subject ("促进中心的注册资本是多少？促进中心负责什么？"
+        asks two things about the 促进中心); "清单多久更新一次？" after "主任叫什么名字？" asks
+        about something else."""
+        own = set(self._subject_words(part.own_text, part))
+        if part.thin:
+            return True
+        subject = set(self._subject_words(prev.own_text, prev)) - set(self._subject_words(prev.asks, prev))
+        if subject and subject <= own:
+            return False
+        return bool(own & set(self._subject_words(prev.text, prev)))
+
+    def _subject_words(self, text: str, part: Part) -> list[str]:
+        return [w for w in self._content_words(text, part) if w not in FRAME_WORDS]
 
     # --- distribution over coordinated items ---------------------------------------
     def _distribute(self, clause: str, ctx: str) -> list[tuple[str, str]]:
@@ -426,6 +447,7 @@ class QuestionReader:
         for prev, part in zip(parts, parts[1:]):
             if part.fresh or part.entities or part.programmes or part.context:
                 continue
+            part.follows = True
             part.context = prev.own_text
             part.text = f"{part.context}，{part.own_text}"
             part.entities = list(prev.entities)

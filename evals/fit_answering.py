@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.answering import AnsweringModel, anchored, fit_logistic, part_features  # noqa: E402
+from assistant.answering import AnsweringModel, anchored, fit_logistic, part_features, question_support  # noqa: E402
 from assistant.evidence import PART_FEATURES, UNIT_FEATURES, Evidence  # noqa: E402
 from assistant.extractive import ExtractiveComposer  # noqa: E402
 from assistant.question import Question  # noqa: E402
@@ -138,7 +138,8 @@ def choose_answer_at(model: AnsweringModel, evidence: list[tuple[Example, Eviden
     """The highest threshold (most unanswerable questions refused) that still answers all
     but ``MAX_ANSWERABLE_REFUSED`` of the answerable training items. A question is
     answered when some part reaches the threshold."""
-    best = [max((model.part_proba(pe, model.unit_proba(pe)) for pe in ev.parts), default=0.0)
+    best = [max(question_support([pe.part for pe in ev.parts],
+                                 [model.part_proba(pe, model.unit_proba(pe)) for pe in ev.parts]), default=0.0)
             for ex, ev in evidence if ex.task == "qa"]
     return float(np.quantile(best, MAX_ANSWERABLE_REFUSED)) if best else 0.5
 

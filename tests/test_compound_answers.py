@@ -113,6 +113,19 @@ def test_question_entirely_outside_the_material_is_refused(kb):
     assert r.refused and r.answer.startswith("资料中未找到")
 
 
+def test_a_follow_up_does_not_make_a_question_about_missing_facts_answerable(kb):
+    """"…是哪家公司编制的？有名单吗？": the follow-up leans on the first part, so passages that
+    speak of 清单 do not turn the refusal into an answer; a second question about something
+    else, or restating its subject, is still answered on its own."""
+    r = kb.ask("首批场景清单是哪家公司编制的？有名单吗？")
+    assert r.parts[1]["follows"] and r.refused and r.answer.startswith("资料中未找到")
+    for question in ("促进中心的主任叫什么名字？清单多久更新一次？", "促进中心的注册资本是多少？促进中心负责什么？"):
+        r = kb.ask(question)
+        assert not r.parts[1]["follows"] and not r.refused, question
+        assert [p["answered"] for p in r.parts] == [False, True], question
+    assert "统筹场景征集和发布" in blocks(r.answer)["促进中心负责什么？"]
+
+
 def test_enumeration_is_answered_as_a_list_with_its_lead(kb):
     r = kb.ask("推进场景创新要做到哪几点？")
     assert not r.refused

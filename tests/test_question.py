@@ -28,6 +28,18 @@ def test_question_marks_split_parts_and_a_later_part_inherits_the_subject(reader
     assert ps[1].entities == ["东莞"] and "东莞" in ps[1].text
 
 
+@pytest.mark.parametrize("question, follows", [
+    ("示范市发布的那100个解决方案都是哪些企业的？有名单吗？", True),  # names nothing of its own
+    ("示范市的政务平台是委托哪家企业运营的？每年运营费用多少？", True),  # comes back to the part before
+    ("促进中心的主任叫什么名字？清单多久更新一次？", False),  # asks about something else
+    ("北京占了多大份额？另外AI服务器的加速芯片里GPU现在占多少？", False),  # a new topic
+])
+def test_a_part_leans_on_the_part_before_only_when_it_comes_back_to_it(reader, question, follows):
+    ps = parts(reader, question)
+    assert len(ps) == 2 and not ps[0].follows
+    assert ps[1].follows is follows
+
+
 def test_clauses_that_ask_nothing_are_context_not_parts(reader):
     ps = parts(reader, "领导让我报个数：国内出台场景文件的城市大概有多少家？统计的是哪几年？")
     assert len(ps) == 2
