@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError
+from core.errors import ConfigError
 from .evidence import PART_FEATURES, UNIT_FEATURES, PartEvidence
 
 MODEL_FILE = "answering.json"

@@ -70,7 +70,7 @@ class CaseFinder:
         as are ``exclude_cities``; at most ``per_city`` cases from one city."""
         need = (need or "").strip()
         if not need:
-            from .errors import ScenarioError
+            from core.errors import ScenarioError
 
             raise ScenarioError("请描述需求，例如：建设城市安全风险监测预警平台")
         base = filters or Filters()

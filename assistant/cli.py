@@ -16,8 +16,8 @@ import click
 
 from ingest.chunk_meta import BUILTIN
 
-from .errors import ScenarioError
-from .settings import MODES, Settings, prepare_process
+from core.errors import ScenarioError
+from core.settings import MODES, Settings, prepare_process
 
 
 def _emit(data: dict) -> None:
@@ -86,7 +86,7 @@ def _progress() -> bool:
 @common_options
 def ingest(paths, builtin, quiet, access, ocr, home, as_json):
     """导入文件或文件夹（文本、PDF、Word、网页、表格、演示文稿、OFD、图片与案例卡片），已导入且未改动的文件会跳过。"""
-    from .access import check_label
+    from core.access import check_label
 
     label = check_label(access)
     assistant = _assistant(home)
@@ -343,7 +343,7 @@ def eval_run(dataset, corpus, modes, generator, judge, out, no_builtin, home, as
 
     from evals.runner import RunConfig, run, summary_table, write_run
 
-    from .settings import MODES
+    from core.settings import MODES
 
     chosen = tuple(m.strip() for m in modes.split(",") if m.strip())
     bad = [m for m in chosen if m not in MODES]

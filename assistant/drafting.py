@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ingest.chunk import split_sentences
 
 from .cases import CaseFinder, CaseHit, canonical_delivery_type
-from .errors import ScenarioError
+from core.errors import ScenarioError
 from .evidence import bigrams, display_unit
 from .extractive import display_sentence
 from .retrieve import Filters, RetrievedChunk

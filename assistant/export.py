@@ -158,6 +158,6 @@ def write_draft(draft, out: Path) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(draft_to_markdown(draft), encoding="utf-8")
         return out
-    from .errors import ScenarioError
+    from core.errors import ScenarioError
 
     raise ScenarioError(f"不支持的导出格式「{suffix or '无扩展名'}」：请用 .md 或 .docx")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .errors import ConfigError, LLMError
+from core.errors import ConfigError, LLMError
 from .retrieve import RetrievedChunk
-from .settings import LLMSettings
+from core.settings import LLMSettings
 from .verify import quoted
 
 SYSTEM_PROMPT = """你是“场景智答”，为城市数字化工作人员回答城市数字场景政策与案例问题。

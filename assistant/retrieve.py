@@ -9,8 +9,8 @@ from functools import lru_cache
 from ingest.chunk_meta import BUILTIN
 from ingest.index import Index
 
-from .errors import ConfigError
-from .settings import MODES, Settings
+from core.errors import ConfigError
+from core.settings import MODES, Settings
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Filters:
     years: tuple[int, ...] = ()
     exclude_origin: str | None = None  # BUILTIN when the built-in corpus is turned off
     cases_only: bool = False  # case cards and passages where a named place does something
-    # the access labels the reader may see (assistant.access); None = every label
+    # the access labels the reader may see (core.access); None = every label
     access: tuple[str, ...] | None = None
 
     def __bool__(self) -> bool:

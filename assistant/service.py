@@ -15,15 +15,15 @@ from ingest.chunk_meta import BUILTIN, USER
 from ingest.index import Index
 from ingest.pipeline import IngestReport, ingest_paths, remove_documents
 
-from .access import LOCAL, PUBLIC, Reader
+from core.access import LOCAL, PUBLIC, Reader
 from .answering import load_model
-from .errors import ScenarioError
+from core.errors import ScenarioError
 from .evidence import Evidence, EvidenceScorer
 from .extractive import ComposedAnswer, ExtractiveComposer
 from .llm import llm_brief
 from .question import Question, QuestionReader
 from .retrieve import Filters, RetrievedChunk, Retriever
-from .settings import Settings
+from core.settings import Settings
 from .verify import check_answer
 
 

@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .access import Reader, check_groups, check_role
-from .errors import ScenarioError
+from core.access import Reader, check_groups, check_role
+from core.errors import ScenarioError
 
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1, "dklen": 32}
 TOKEN_PREFIX = "sa_"
@@ -29,9 +29,13 @@ SESSION_HOURS = 12
 class AuthError(ScenarioError):
     """Missing or wrong credentials (HTTP 401)."""
 
+    http_status = 401
+
 
 class ForbiddenError(ScenarioError):
     """Signed in, but the role does not allow this (HTTP 403)."""
+
+    http_status = 403
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.service import Assistant  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.matching import normalize  # noqa: E402

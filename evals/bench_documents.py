@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.service import Assistant  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from evals.bench_answers import evaluate_answers, summarize  # noqa: E402
 from evals.bench_retrieval import evaluate  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402

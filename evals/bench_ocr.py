@@ -188,7 +188,7 @@ def accuracy(ocr_text: str, source: str) -> float:
 
 def retrieval(seeds: list[Path], scans: dict[Path, Path]) -> None:
     from assistant.service import Assistant
-    from assistant.settings import Settings
+    from core.settings import Settings
     from evals.bench_retrieval import YARDSTICK, evaluate, print_table
     from evals.dataset import load_dataset
     from evals.seed_home import seed_files

@@ -43,7 +43,7 @@ _NUM = re.compile(r"\d+")
 def base_chunks(work: Path):
     """The seeds' chunks (text, metadata, real vector), from one real ingest."""
     from assistant.service import Assistant
-    from assistant.settings import Settings
+    from core.settings import Settings
     from evals.seed_home import seed_files
 
     a = Assistant(Settings(home=work / "base", use_builtin=False))
@@ -79,9 +79,9 @@ def du(path: Path) -> int:
 
 def run_size(n: int, real_embed: int, work: Path, chroma_url: str | None) -> dict:
     """One size, in this (fresh) process."""
-    from assistant.access import Reader
+    from core.access import Reader
     from assistant.retrieve import Retriever
-    from assistant.settings import Settings
+    from core.settings import Settings
     from evals.bench_retrieval import DEFAULT_DATASET
     from evals.dataset import load_dataset
     from ingest.index import Index, embedding_text

@@ -27,7 +27,7 @@ def ingest_cmd(home: Path, corpus: Path) -> list[str]:
 
 def snapshot(home: Path) -> dict:
     """Ids, per-document chunk counts and the BM25/Chroma agreement of a home."""
-    from assistant.settings import Settings
+    from core.settings import Settings
     from ingest.index import Index
     from ingest.lexical_index import LexicalIndex
 

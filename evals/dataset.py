@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import ScenarioError
+from core.errors import ScenarioError
 
 TASKS = ("qa", "case", "proposal", "unanswerable")
 DIFFICULTIES = ("easy", "medium", "hard")

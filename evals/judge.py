@@ -9,8 +9,8 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
-from assistant.errors import ConfigError
-from assistant.settings import Settings
+from core.errors import ConfigError
+from core.settings import Settings
 
 FAITHFULNESS_PROMPT = """请判断“回答”是否完全由“资料”支持：回答中的每个事实、数字和名称都必须能在资料中找到依据。
 只按下面的格式输出两行，不要解释：

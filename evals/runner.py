@@ -16,7 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assistant.service import Assistant
-from assistant.settings import Settings
+from core.settings import Settings
 from ingest.chunk_meta import BUILTIN
 
 from .dataset import EvalItem, load_dataset

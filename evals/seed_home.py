@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from assistant.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT, Settings
 
 SEEDS = Path(os.environ.get("SCENARIO_SEEDS", PROJECT_ROOT.parent / "shared" / "seeds"))
 

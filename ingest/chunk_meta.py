@@ -28,7 +28,7 @@ class ChunkMeta(TypedDict, total=False):
     ingested_at: str
     # who may see it and where it came from
     origin: str  # BUILTIN | USER
-    access: str  # an access label (assistant.access)
+    access: str  # an access label (core.access)
     ocr_confidence: float
     # found in the text (ingest.enrich)
     cities: list[str]

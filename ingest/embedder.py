@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from assistant.errors import ConfigError
+from core.errors import ConfigError
 
 BATCH = 16
 

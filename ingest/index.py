@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.errors import HomeLockedError
-from assistant.settings import Settings
+from core.errors import HomeLockedError
+from core.settings import Settings
 
 from .chunk_meta import FILTER_KEYS
 from .embedder import CachedEmbedder, make_embedder

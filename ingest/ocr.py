@@ -29,7 +29,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 
 from .pdf_layout import PDFIUM_LOCK as _PDFIUM_LOCK  # the one lock the PDF text loader holds too
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant.access import PUBLIC, check_label
-from assistant.errors import IngestError, ScenarioError
-from assistant.settings import Settings
+from core.access import PUBLIC, check_label
+from core.errors import IngestError, ScenarioError
+from core.settings import Settings
 
 from .cards import brief_metadata, card_from_dict, validate_card
 from .chunk import Chunk, chunk_sections
@@ -129,7 +129,7 @@ def ingest_paths(index: Index, paths: list[Path], *, origin: str = USER, access:
                  force: bool = False, ocr: str = "auto") -> IngestReport:
     """Ingest files and folders into ``index``; never raises for one bad file.
 
-    ``access`` labels every chunk (see assistant.access); ingesting an unchanged file
+    ``access`` labels every chunk (see core.access); ingesting an unchanged file
     with another label relabels it. ``on_file(done, total, result)`` reports progress to
     a UI; ``names`` gives a file the document name it is stored under (uploads);
     ``force`` processes unchanged files again; ``ocr`` (auto | off | force) says which

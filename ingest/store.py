@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from assistant.errors import ConfigError
+from core.errors import ConfigError
 
 from .chunk_meta import ChunkMeta
 from .embedder import Embedder

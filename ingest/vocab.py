@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from assistant.errors import ConfigError
-from assistant.settings import default_vocab
+from core.errors import ConfigError
+from core.settings import default_vocab
 
 _SUFFIXES = ("市", "省", "区", "县", "自治区", "壮族自治区", "回族自治区", "维吾尔自治区")
 

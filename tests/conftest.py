@@ -40,7 +40,7 @@ def store_settings(home: Path, **kw):
     set, a real Chroma server with a collection of the test's own."""
     import uuid
 
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     if CHROMA_URL:
         kw.setdefault("chroma_url", CHROMA_URL)
@@ -52,7 +52,7 @@ def documents_home(root: Path, documents: dict[str, str]):
     """An assistant over a home without the built-in corpus holding only ``documents``
     (file name → text), written under ``root`` and ingested."""
     from assistant.service import Assistant
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     paths = []
     for name, text in documents.items():

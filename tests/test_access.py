@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.access import INTERNAL, LOCAL, PUBLIC, Reader, check_label
+from core.access import INTERNAL, LOCAL, PUBLIC, Reader, check_label
 from assistant.cases import CaseFinder
 from assistant.drafting import Drafter
-from assistant.errors import ScenarioError
+from core.errors import ScenarioError
 from assistant.followup import rewrite_followup
 from tests.apiserver import GROUP_DOC, INTERNAL_DOC, PUBLIC_DOC  # one distinctive fact each
 from tests.docmaker import write_text

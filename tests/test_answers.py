@@ -54,7 +54,7 @@ def test_refusal_says_so_and_points_to_closest_material(policy_assistant, questi
 
 
 def test_empty_question_is_refused_with_a_message(policy_assistant):
-    from assistant.errors import ScenarioError
+    from core.errors import ScenarioError
 
     with pytest.raises(ScenarioError, match="问题不能为空"):
         policy_assistant.ask("   ")

@@ -137,7 +137,7 @@ def test_bad_input_matrix_through_the_cli(batch, tmp_path, monkeypatch):
     assert files["gappy.ofd"]["warnings"] == ["第2页缺少内容文件，已跳过"]  # a missing page is not a failure
 
     from assistant.service import Assistant
-    from assistant.settings import Settings
+    from core.settings import Settings
     from tests.test_index import assert_consistent
 
     a = Assistant(Settings(home=tmp_path / "home", use_builtin=False))

@@ -40,7 +40,7 @@ def kb(tmp_path_factory):
     (corpus / "method").mkdir()
     for p in (CORPUS / "method").glob("*.md"):
         (corpus / "method" / p.name).write_bytes(p.read_bytes())
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     a = Assistant(Settings(home=root / "home", builtin_corpus=corpus))
     a.ensure_builtin(progress=False)
@@ -192,7 +192,7 @@ def test_cli_cases_and_drafts_json(kb, tmp_path):
 def test_llm_prose_passes_the_citation_check(kb):
     """With an LLM, a section becomes prose; invented numbers are dropped, markers map back
     to the draft's own reference numbers."""
-    from assistant.settings import LLMSettings
+    from core.settings import LLMSettings
     from tests.openai_stub import ScriptedOpenAI
 
     reply = "这一场景首先要理清业务。[1]第二阶要用取消、合并、重排、简化的方法再造流程。[2]本市已为此投入9999万元。[2]"

@@ -35,7 +35,7 @@ def test_sentence_transformers_model_by_path(settings, tmp_path):
 
 
 def test_unknown_embedder_spec_is_refused(settings):
-    from assistant.errors import ConfigError
+    from core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="嵌入模型设置无效"):
         settings.with_(embedder="word2vec")

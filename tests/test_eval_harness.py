@@ -85,7 +85,7 @@ def test_verdict_parsing(text, yes, score):
 
 def test_judge_against_scripted_server_is_cached(settings, tmp_path):
     from assistant.service import Assistant
-    from assistant.settings import LLMSettings
+    from core.settings import LLMSettings
     from evals.dataset import EvalItem
     from evals.judge import LLMJudge
     from tests.openai_stub import ScriptedOpenAI

@@ -63,7 +63,7 @@ def test_validation_reports_each_broken_line(tmp_path, seeds_dir):
 def test_a_file_of_another_kind_is_refused_with_line_and_field(tmp_path):
     """A calibration file beside the evaluation sets is not one: a Chinese error naming the
     line and the missing field, not a KeyError half-way through a run."""
-    from assistant.errors import ScenarioError
+    from core.errors import ScenarioError
 
     other = tmp_path / "calibration.jsonl"
     other.write_text('{"id": "c-1", "sentence": "句子", "passage": "段落", "label": 1}\n', encoding="utf-8")

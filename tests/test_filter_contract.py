@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from assistant.retrieve import Filters
-from assistant.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from ingest.chunk_meta import BUILTIN
 from ingest.index import Index
 from ingest.pipeline import ingest_paths

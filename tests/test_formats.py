@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 from ingest.loaders import load_document
 from ingest.loaders.legacy_office import find_soffice, has_module
 from tests.docmaker import make_ofd

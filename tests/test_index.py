@@ -158,7 +158,7 @@ def test_readers_check_one_generation_token_not_every_id(assistant, tmp_path, mo
 
 
 def test_concurrent_writer_is_refused(assistant):
-    from assistant.errors import HomeLockedError
+    from core.errors import HomeLockedError
 
     with assistant.index.write_lock():
         other = type(assistant)(assistant.settings)

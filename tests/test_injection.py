@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.service import Assistant
-from assistant.settings import LLMSettings
+from core.settings import LLMSettings
 from tests.docmaker import write_text
 from tests.openai_stub import ScriptedOpenAI
 from ui.render import answer_html

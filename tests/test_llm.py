@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.service import Assistant
-from assistant.settings import LLMSettings
+from core.settings import LLMSettings
 from tests.docmaker import write_text
 from tests.openai_stub import ScriptedOpenAI
 
@@ -93,7 +93,7 @@ def test_streaming_deltas(settings, docs):
 
 
 def test_unreachable_endpoint_is_a_clear_error(settings, docs):
-    from assistant.errors import LLMError
+    from core.errors import LLMError
 
     s = settings.with_(llm=LLMSettings(base_url="http://127.0.0.1:9/v1", model="m", api_key="k", timeout_s=2))
     a = Assistant(s)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 from ingest.loaders import load_document
 from tests.docmaker import make_docx, make_pdf, write_text
 

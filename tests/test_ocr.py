@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
-from assistant.errors import IngestError
+from core.errors import IngestError
 from ingest import ocr
 from ingest.loaders import LoadOptions, load_document
 from tests.docmaker import make_pdf
@@ -178,7 +178,7 @@ def test_pipeline_answers_from_the_scanned_page_and_cites_it(files, tmp_path_fac
 
 def test_cli_ingest_ocr_modes(files, tmp_path):
     from assistant.service import Assistant
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     home = tmp_path / "home"
 

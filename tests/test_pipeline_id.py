@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from assistant.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT, Settings
 from ingest.pipeline import CLEANING_FILES, files_digest, pipeline_id
 from ingest.vocab import load_vocab
 

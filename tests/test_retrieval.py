@@ -80,7 +80,7 @@ def test_near_duplicates_are_removed(assistant, tmp_path):
 
 
 def test_bad_mode_is_a_clear_error(fixture_assistant):
-    from assistant.errors import ConfigError
+    from core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="检索模式无效"):
         fixture_assistant.retriever.retrieve("问题", mode="fuzzy")

@@ -17,16 +17,14 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.access import Reader
-from assistant.errors import ConfigError, HomeLockedError, ScenarioError
+from core.access import Reader
+from core.errors import ScenarioError
 from assistant.retrieve import Filters
-from assistant.users import SESSION_HOURS, AuthError, ForbiddenError
+from assistant.users import SESSION_HOURS
 
 from .state import NotFoundError, ServerState
 
 log = logging.getLogger("scenario.api")
-
-STATUS = {AuthError: 401, ForbiddenError: 403, NotFoundError: 404, HomeLockedError: 409, ConfigError: 400}
 
 
 def error_body(message: str, code: str) -> dict:
@@ -316,8 +314,7 @@ def install_error_handlers(app: FastAPI, formats: list[tuple[str, object]] | Non
 
     @app.exception_handler(ScenarioError)
     async def scenario_error(request: Request, exc: ScenarioError):
-        status = getattr(exc, "http_status", None) or next((code for cls, code in STATUS.items()
-                                                             if isinstance(exc, cls)), 400)
+        status = exc.http_status  # each error class says its own (core.errors)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         code = str(getattr(exc, "error_code", None) or type(exc).__name__)
         return reply(request, status, exc.message, code, headers)

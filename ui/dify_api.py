@@ -36,8 +36,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from assistant.access import INTERNAL, PUBLIC, Reader, check_label
-from assistant.errors import ScenarioError
+from core.access import INTERNAL, PUBLIC, Reader, check_label
+from core.errors import ScenarioError
 from assistant.retrieve import Filters
 from assistant.users import AuthError
 

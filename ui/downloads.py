@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.access import Reader
+from core.access import Reader
 
 from .state import NotFoundError
 
@@ -150,14 +150,15 @@ class GradioFileGate:
 
                 from .api import error_body
 
-                response = JSONResponse(error_body("没有这个文件，或文件已过期", "NotFoundError"), status_code=404)
+                response = JSONResponse(error_body("没有这个文件，或文件已过期", NotFoundError.__name__),
+                                        status_code=NotFoundError.http_status)
                 return await response(scope, receive, send)
         return await self.app(scope, receive, send)
 
     def _reader_name(self, scope) -> str | None:
         from starlette.requests import Request
 
-        from assistant.errors import ScenarioError
+        from core.errors import ScenarioError
 
         try:
             return self.state.reader_for_name(self.user_of(Request(scope))).name

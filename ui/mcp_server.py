@@ -24,9 +24,9 @@ from contextlib import AbstractAsyncContextManager
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
-from assistant.access import LOCAL, Reader
-from assistant.errors import ScenarioError
-from assistant.settings import MODES
+from core.access import LOCAL, Reader
+from core.errors import ScenarioError
+from core.settings import MODES
 
 from .openai_api import citations_of, reference_list
 
@@ -206,7 +206,7 @@ class McpGate:
             if not self.state.open_mode:  # local mode: ui.local_gate admits only this machine
                 await run_in_threadpool(reader_from_headers, self.state, headers)
         except AuthError as e:
-            response = JSONResponse(error_body(e.message, "AuthError"), status_code=401,
+            response = JSONResponse(error_body(e.message, type(e).__name__), status_code=e.http_status,
                                     headers={"WWW-Authenticate": "Bearer"})
             return await response(scope, receive, send)
         except ScenarioError as e:

@@ -32,8 +32,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.access import Reader
-from assistant.errors import ScenarioError
+from core.access import Reader
+from core.errors import ScenarioError
 from assistant.excerpt import cited_sentences
 
 from .api import bearer_token
@@ -193,7 +193,7 @@ def build_openai_api(state: ServerState) -> APIRouter:
                     yield chunk({}, "stop", citations=cites, rewritten_question=result.rewritten,
                                 refused=result.refused)
             except ScenarioError as e:
-                yield f"data: {json.dumps(openai_error(400, e.message, type(e).__name__), ensure_ascii=False)}\n\n"
+                yield f"data: {json.dumps(openai_error(e.http_status, e.message, type(e).__name__), ensure_ascii=False)}\n\n"
             except Exception:  # noqa: BLE001
                 log.exception("chat stream failed")
                 yield f"data: {json.dumps(openai_error(500, '服务器内部错误，请稍后重试'), ensure_ascii=False)}\n\n"

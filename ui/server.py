@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
-from assistant.errors import ConfigError
-from assistant.settings import Settings, prepare_process
+from core.errors import ConfigError
+from core.settings import Settings, prepare_process
 
 from .api import build_api, install_error_handlers
 from .downloads import GradioFileGate

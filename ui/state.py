@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from assistant.access import LOCAL, Reader, check_label
-from assistant.errors import ScenarioError
+from core.access import LOCAL, Reader, check_label
+from core.errors import ScenarioError
 from assistant.service import Assistant
-from assistant.settings import PROJECT_ROOT, MODES, Settings
+from core.settings import PROJECT_ROOT, MODES, Settings
 from assistant.users import AuthError, ForbiddenError, UserStore
 from ingest.chunk_meta import BUILTIN
 from ingest.loaders import OCR_MODES, SUPPORTED_SUFFIXES
@@ -25,7 +25,9 @@ MAX_NAME_CHARS = 120
 
 
 class NotFoundError(ScenarioError):
-    """HTTP 404."""
+    """No such document, job or file (HTTP 404)."""
+
+    http_status = 404
 
 
 def safe_upload_name(name: str) -> str:

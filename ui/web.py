@@ -16,10 +16,10 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from assistant.access import INTERNAL, PUBLIC, ROLE_NAMES
-from assistant.errors import ScenarioError
+from core.access import INTERNAL, PUBLIC, ROLE_NAMES
+from core.errors import ScenarioError
 from assistant.retrieve import Filters
-from assistant.settings import MODES
+from core.settings import MODES
 from ingest.chunk_meta import BUILTIN
 from ingest.loaders import SUPPORTED_SUFFIXES
 

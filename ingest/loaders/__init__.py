@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 
 from .base import OCR_MODES, LoadedDocument, Loaded, LoadOptions, Page, file_hash, guess_title, too_large
 from .registry import LOADERS, SUPPORTED_SUFFIXES

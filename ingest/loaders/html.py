@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 
 from .base import Loaded, LoadOptions, Page
 from .text import decode_text

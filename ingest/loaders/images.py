@@ -2,7 +2,7 @@
 frame. A single image has no page number."""
 from __future__ import annotations
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 
 from .base import Loaded, LoadOptions, Page
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 
 from .base import Loaded, LoadOptions
 from .zipguard import OLE2_MAGIC, is_encrypted_ooxml

@@ -17,7 +17,7 @@ import statistics
 import zipfile
 from dataclasses import dataclass
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 
 from .base import Loaded, LoadOptions, Page
 from .zipguard import open_zip

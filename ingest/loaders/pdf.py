@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 
 from ..pdf_layout import PDFIUM_LOCK, page_lines, strip_furniture
 from .base import Loaded, LoadOptions, Page

@@ -15,7 +15,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 
 from .base import Loaded, LoadOptions, Page
 from .ooxml import core_title

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 
 from .base import Loaded, LoadOptions, Page
 from .ooxml import core_title

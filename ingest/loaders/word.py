@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import re
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 
 from .base import Loaded, LoadOptions, Page
 from .ooxml import core_title

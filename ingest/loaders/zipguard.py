@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from assistant.errors import IngestError
+from core.errors import IngestError
 
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_ZIP_RATIO = 200

@@ -1,0 +1,79 @@
+"""Imports go only downward: ui/evals → assistant → ingest → core.
+
+Read from the source (AST), so an import inside a function counts as much as one at the
+top of a module, and nothing is imported to check it.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# what each package may not import (each stage sees only the stages below it)
+FORBIDDEN = {
+    "core": {"ingest", "assistant", "ui", "evals"},
+    "ingest": {"assistant", "ui", "evals"},
+    "assistant": {"ui", "evals"},
+    "ui": set(),
+}
+
+# The one known exception: the ``scenario`` command lives in assistant/ and starts the
+# server (ui.server, ui.mcp_server) and the evaluations (evals.*). It moves out of
+# assistant/ in the CLI step of issue 14; then this goes.
+KNOWN_UPWARD = {"assistant/cli.py": {"ui", "evals"}}
+
+
+def imported_packages(path: Path) -> set[tuple[int, str]]:
+    """(line, top-level package) of every absolute import in ``path``. A relative import
+    never leaves its own top-level package (Python refuses one beyond it), so it is skipped."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {(node.lineno, alias.name.split(".")[0]) for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add((node.lineno, node.module.split(".")[0]))
+    return found
+
+
+def violations(root: Path = ROOT) -> list[str]:
+    out = []
+    for package, forbidden in FORBIDDEN.items():
+        for path in sorted((root / package).rglob("*.py")):
+            rel = path.relative_to(root).as_posix()
+            allowed = KNOWN_UPWARD.get(rel, set())
+            for line, top in sorted(imported_packages(path)):
+                if top in forbidden and top not in allowed:
+                    out.append(f"{rel}:{line} imports {top}")
+    return out
+
+
+def test_imports_go_only_downward():
+    assert violations() == []
+
+
+def test_the_known_exception_is_still_needed():
+    """An exception nobody needs any more is removed, not kept "just in case"."""
+    for rel, allowed in KNOWN_UPWARD.items():
+        tops = {top for _, top in imported_packages(ROOT / rel)}
+        assert allowed <= tops, f"{rel} no longer imports {allowed - tops}: drop it from KNOWN_UPWARD"
+
+
+def test_an_upward_import_is_caught(tmp_path):
+    """The check really fails when a stage reaches up, at the top or inside a function."""
+    for package, source in {"ingest": "def f():\n    from assistant import x\n",
+                            "core": "import ingest.store\n",
+                            "assistant": "from ui.api import create_app\n"}.items():
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "bad.py").write_text(source, encoding="utf-8")
+    (tmp_path / "ingest" / "fine.py").write_text("from core.errors import IngestError\nfrom . import x\n",
+                                                 encoding="utf-8")
+    assert violations(tmp_path) == ["core/bad.py:1 imports ingest", "ingest/bad.py:2 imports assistant",
+                                    "assistant/bad.py:1 imports ui"]
+
+
+def test_core_is_packaged():
+    """A non-editable install ships core/ with the other packages."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"core*"' in text
