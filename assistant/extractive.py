@@ -23,7 +23,7 @@ from .question import Part
 from .retrieve import RetrievedChunk
 from .verify import MARKER
 
-MAX_UNITS = 8  # in the whole answer
+MAX_UNITS = 12  # in the whole answer
 # how many units a part may take: a number or a date is one fact, an enumeration or a
 # "how" several; each coordinated thing it asks about ("效率和满意度") adds one
 SLOT_BUDGET = {"number": 1, "time": 1, "name": 1, "place": 1, "yesno": 1, "what": 2, "comparison": 2,
