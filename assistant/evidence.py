@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ingest.chunk_meta import BUILTIN
 from ingest.units import Unit, chunk_units
 
 from .question import FILLERS, NOT_A_QUESTION, QUESTION_WORD, Part, Question
@@ -445,7 +446,7 @@ class EvidenceScorer:
                 float(c.unit.kind == "row"),
                 float(c.unit.kind == "heading"),
                 float(c.unit.kind == "paragraph"),
-                float(c.chunk.meta.get("origin") == "builtin"),
+                float(c.chunk.meta.get("origin") == BUILTIN),
                 math.log(max(len(text), 6)) / math.log(200),
             )
         return rows
