@@ -68,7 +68,7 @@ def main(argv=None) -> int:
     firsts = []
     for _ in range(3):
         t = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "无锡开放了多少个场景机会？", "--json",
+        out = subprocess.run([sys.executable, "-m", "ui.cli", "ask", "无锡开放了多少个场景机会？", "--json",
                               "--no-builtin"], env=env, capture_output=True, text=True, check=True)
         firsts.append(time.perf_counter() - t)
         assert "85个" in out.stdout

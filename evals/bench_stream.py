@@ -34,7 +34,7 @@ from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
 from evals.bench_speed import percentile  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.seed_home import seeded_assistant  # noqa: E402
-from ui.server import wait_until_serving  # noqa: E402
+from evals.serving import wait_until_serving  # noqa: E402
 
 
 def first_token(client: httpx.Client, question: str) -> tuple[float, float, str]:
@@ -90,7 +90,7 @@ def main(argv=None) -> int:
     home = work / "home"
     seeded_assistant(home, "stream", seeds=True, builtin=True)  # build (or reuse) the home
     env = {**os.environ, "SCENARIO_HOME": str(home)}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(args.port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--port", str(args.port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{args.port}"
     try:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def ingest_cmd(home: Path, corpus: Path) -> list[str]:
-    return [sys.executable, "-m", "assistant.cli", "ingest", str(corpus), "--home", str(home), "--json", "-q"]
+    return [sys.executable, "-m", "ui.cli", "ingest", str(corpus), "--home", str(home), "--json", "-q"]
 
 
 def snapshot(home: Path) -> dict:

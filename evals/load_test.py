@@ -159,7 +159,7 @@ def main(argv=None) -> int:
     ap.add_argument("--deadline", type=float, default=900, help="seconds; the run stops by itself")
     ap.add_argument("--port", type=int, default=7872)
     args = ap.parse_args(argv)
-    from ui.server import wait_until_serving
+    from evals.serving import wait_until_serving
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="scenario-load-"))
     home = work / "home"
@@ -171,7 +171,7 @@ def main(argv=None) -> int:
     questions += RESTRICTED_QUESTIONS
     env = {**os.environ, "SCENARIO_HOME": str(home)}
     log = open(work / "server.log", "w")  # noqa: SIM115 - kept open for the server's lifetime
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(args.port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--port", str(args.port)], env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{args.port}"
     try:

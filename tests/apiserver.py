@@ -83,7 +83,8 @@ def prepare_home(settings, with_users: bool = True) -> None:
 def start(settings) -> Running:
     import uvicorn
 
-    from ui.server import create_app, wait_until_serving
+    from ui.server import create_app
+    from evals.serving import wait_until_serving
     from ui.state import ServerState
 
     state = ServerState(settings)

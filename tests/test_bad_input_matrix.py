@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli import cli
+from ui.cli import cli
 from tests.docmaker import POLICY_TEXT, make_ofd, make_pdf
 
 pytestmark = pytest.mark.slow  # every bad file through the CLI and a server

@@ -172,7 +172,7 @@ def test_idea_of():
 def test_cli_cases_and_drafts_json(kb, tmp_path):
     from click.testing import CliRunner
 
-    from assistant.cli import cli
+    from ui.cli import cli
 
     home = str(kb.settings.home)
     r = CliRunner().invoke(cli, ["cases", "城市安全风险监测预警", "--json", "--home", home, "-k", "3"])

@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli import cli
+from ui.cli import cli
 from tests.docmaker import POLICY_TEXT, write_text
 
 pytestmark = pytest.mark.slow  # ingests the built-in corpus through the CLI (minutes)

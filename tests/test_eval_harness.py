@@ -123,7 +123,7 @@ def test_paired_bootstrap_and_compare():
 def test_eval_cli_run_compare_validate(tmp_path, seeds_dir):
     from click.testing import CliRunner
 
-    from assistant.cli import cli
+    from ui.cli import cli
 
     dev = [json.loads(x) for x in (Path(__file__).resolve().parents[1] / "evals/datasets/dev.jsonl")
            .read_text(encoding="utf-8").splitlines()]
@@ -164,7 +164,7 @@ def test_eval_warns_when_the_home_holds_more_than_the_corpus(tmp_path, seeds_dir
     documents it searched and warns, in the terminal and in the report."""
     from click.testing import CliRunner
 
-    from assistant.cli import cli
+    from ui.cli import cli
     from tests.docmaker import write_text
 
     dev = [json.loads(x) for x in (Path(__file__).resolve().parents[1] / "evals/datasets/dev.jsonl")

@@ -32,7 +32,7 @@ def _params(settings):
     env |= {"HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "SCENARIO_NO_BUILTIN": "1"}
     if settings.chroma_url:
         env |= {"SCENARIO_CHROMA_URL": settings.chroma_url, "SCENARIO_COLLECTION": settings.collection}
-    return StdioServerParameters(command=sys.executable, args=["-m", "assistant.cli", "mcp", "--home",
+    return StdioServerParameters(command=sys.executable, args=["-m", "ui.cli", "mcp", "--home",
                                                                str(settings.home), "--no-builtin"],
                                  env=env, cwd=str(ROOT))
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli import cli
+from ui.cli import cli
 from core.errors import IngestError
 from ingest import ocr
 from ingest.loaders import LoadOptions, load_document

@@ -18,7 +18,7 @@ CHROMIUM = "/usr/bin/chromium"
 def report(tmp_path_factory, seeds_dir):
     from click.testing import CliRunner
 
-    from assistant.cli import cli
+    from ui.cli import cli
 
     tmp = tmp_path_factory.mktemp("report")
     dev = [json.loads(x) for x in (Path(__file__).resolve().parents[1] / "evals/datasets/dev.jsonl")

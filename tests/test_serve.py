@@ -11,11 +11,11 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli import cli
+from ui.cli import cli
 from assistant.users import UserStore, verify_password
 from tests.apiserver import free_port
 from ui.render import answer_html, case_cards
-from ui.server import wait_until_serving
+from evals.serving import wait_until_serving
 
 pytestmark = pytest.mark.slow  # starts the server
 
@@ -70,7 +70,7 @@ def test_without_users_the_server_refuses_other_addresses(run):
 def test_serve_starts_one_process_with_ui_and_api(tmp_path):
     port = free_port()
     env = {**os.environ, "SCENARIO_NO_BUILTIN": "1", "SCENARIO_HOME": str(tmp_path / "home")}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         url = f"http://127.0.0.1:{port}"

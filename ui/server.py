@@ -109,26 +109,6 @@ def check_bind(state: ServerState, host: str) -> str:
     return f"已启用登录（{len(state.users.list())} 个用户）"
 
 
-def wait_until_serving(url: str, timeout: float = 60, proc=None) -> bool:
-    """Poll ``url``/api/health until the server answers (for scripts and tests that start
-    one); False when ``timeout`` passes or the process ``proc`` has exited."""
-    import time
-
-    import httpx
-
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc is not None and proc.poll() is not None:
-            return False
-        try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    return False
-
-
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, ensure_builtin: bool = True) -> None:
     import uvicorn
 

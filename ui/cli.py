@@ -53,7 +53,7 @@ def _settings(home: Path | None, **overrides) -> Settings:
 
 
 def _assistant(home: Path | None, **overrides):
-    from .service import Assistant
+    from assistant.service import Assistant
 
     return Assistant(_settings(home, **overrides))
 
@@ -134,7 +134,7 @@ def ingest(paths, builtin, quiet, access, ocr, home, as_json):
 @common_options
 def ask(question, batch, mode, top_k, docs, cities, years, generator, no_builtin, home, as_json):
     """提问，得到带引用的回答。"""
-    from .retrieve import Filters
+    from assistant.retrieve import Filters
 
     if not question and not batch:
         raise ScenarioError("请给出问题，例如 scenario ask \"无锡开放了多少个场景机会？\"，或用 --batch 文件")
@@ -154,7 +154,7 @@ def ask(question, batch, mode, top_k, docs, cities, years, generator, no_builtin
 
 
 def _ask_batch(assistant, path: Path, mode, top_k, filters, generator) -> None:
-    from .retrieve import Filters
+    from assistant.retrieve import Filters
 
     failures = 0
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -187,7 +187,7 @@ def _print_answer(result) -> None:
     color = "yellow" if result.refused else None
     click.secho(result.answer, fg=color)
     if result.citations:
-        from .excerpt import cited_sentences, excerpt
+        from assistant.excerpt import cited_sentences, excerpt
 
         by_n = cited_sentences(result.answer)
         click.echo()
@@ -220,7 +220,7 @@ def _print_answer(result) -> None:
 @common_options
 def cases(need, city, exclude, top_k, per_city, no_builtin, home, as_json):
     """按需求查找可对标的城市案例，并说明对标理由。"""
-    from .cases import CaseFinder
+    from assistant.cases import CaseFinder
 
     assistant = _assistant(home, use_builtin=False if no_builtin else None)
     assistant.ensure_builtin(progress=_progress())
@@ -260,7 +260,7 @@ def _text_or_file(value: str | None, path: Path | None, what: str) -> str:
 
 
 def _emit_draft(d, out: Path | None, as_json: bool) -> None:
-    from .export import write_draft
+    from assistant.export import write_draft
 
     written = write_draft(d, out) if out else None
     if as_json:
@@ -282,7 +282,7 @@ def _emit_draft(d, out: Path | None, as_json: bool) -> None:
 @common_options
 def draft_proposal(idea, idea_file, city, out, home, as_json):
     """按“七有、三维、五阶、四类、三步、三元”方法起草场景建设方案。"""
-    from .drafting import Drafter
+    from assistant.drafting import Drafter
 
     text = _text_or_file(idea, idea_file, "场景设想")
     assistant = _assistant(home)
@@ -300,7 +300,7 @@ def draft_proposal(idea, idea_file, city, out, home, as_json):
 @common_options
 def draft_response(need, need_file, capability, capability_file, city, out, home, as_json):
     """针对城市发布的场景需求清单，起草企业揭榜响应方案。"""
-    from .drafting import Drafter
+    from assistant.drafting import Drafter
 
     assistant = _assistant(home)
     assistant.ensure_builtin(progress=_progress())
@@ -488,7 +488,7 @@ def users():
 @common_options
 def users_add(name, role, groups, password_stdin, replace, home, as_json):
     """添加用户（密码以 scrypt 加盐哈希保存）。"""
-    from .users import UserStore
+    from assistant.users import UserStore
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -505,7 +505,7 @@ def users_add(name, role, groups, password_stdin, replace, home, as_json):
 @common_options
 def users_list(home, as_json):
     """列出用户。"""
-    from .users import UserStore
+    from assistant.users import UserStore
 
     found = UserStore(_settings(home).home).list()
     if as_json:
@@ -522,7 +522,7 @@ def users_list(home, as_json):
 @common_options
 def users_remove(name, home, as_json):
     """删除用户（连同其令牌）。"""
-    from .users import UserStore
+    from assistant.users import UserStore
 
     UserStore(_settings(home).home).remove(name)
     if as_json:
@@ -538,7 +538,7 @@ def users_remove(name, home, as_json):
 @common_options
 def users_token(name, label, days, home, as_json):
     """为用户签发 API 令牌（只显示一次，服务器只保存其哈希）。"""
-    from .users import UserStore
+    from assistant.users import UserStore
 
     token = UserStore(_settings(home).home).issue_token(name, label, hours=days * 24 if days else None)
     if as_json:
