@@ -163,6 +163,27 @@ class Assistant:
             previous.append(rewrite_followup(q, previous, self.index.vocab))
         return rewrite_followup(question, previous, self.index.vocab)
 
+    # --- cases and drafts: what every edge calls, so none builds its own finder --------
+    def find_cases(self, need: str, *, city: str | None = None, exclude_cities: tuple[str, ...] = (),
+                   k: int = 5, per_city: int = 1) -> list:
+        """Comparable city cases for a need (:class:`assistant.cases.CaseFinder`), the
+        asker's own city left out."""
+        from .cases import CaseFinder
+
+        return CaseFinder(self).find(need, city=city, exclude_cities=tuple(exclude_cities), k=k, per_city=per_city)
+
+    def draft_proposal(self, idea: str, city: str | None = None):
+        """A scenario proposal following the method (:class:`assistant.drafting.Drafter`)."""
+        from .drafting import Drafter
+
+        return Drafter(self).proposal(idea, city=city)
+
+    def draft_response(self, need: str, capability: str, city: str | None = None):
+        """A response to a published scenario need (:class:`assistant.drafting.Drafter`)."""
+        from .drafting import Drafter
+
+        return Drafter(self).response(need, capability, city=city)
+
     # --- answering -----------------------------------------------------------------
     @property
     def composer(self) -> ExtractiveComposer:

@@ -77,3 +77,16 @@ def test_core_is_packaged():
     """A non-editable install ships core/ with the other packages."""
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '"core*"' in text
+
+
+def test_edges_call_the_service_not_its_parts():
+    """CLI, API, web UI and MCP find cases and draft through ``Assistant`` (find_cases,
+    draft_proposal, draft_response), so a change to how cases or drafts are made lands in
+    one place; none of them builds a CaseFinder or a Drafter itself."""
+    built = []
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"CaseFinder", "Drafter"}:
+                built.append(f"{path.relative_to(ROOT).as_posix()}:{node.lineno} {node.func.id}")
+    assert built == []

@@ -158,10 +158,8 @@ def build_api(state: ServerState) -> APIRouter:
 
     @router.post("/cases", tags=["案例对标"], summary="可对标的城市案例")
     def cases(body: CasesRequest, r: Reader = Depends(reader)):
-        from assistant.cases import CaseFinder
-
-        hits = CaseFinder(state.for_reader(r)).find(body.need, city=body.city, exclude_cities=tuple(body.exclude_cities),
-                                                    k=body.k, per_city=body.per_city)
+        hits = state.for_reader(r).find_cases(body.need, city=body.city, exclude_cities=tuple(body.exclude_cities),
+                                              k=body.k, per_city=body.per_city)
         return {"need": body.need, "cases": [h.to_dict() for h in hits]}
 
     def _draft_reply(draft, fmt: str, r: Reader, download: bool = False):
@@ -185,16 +183,12 @@ def build_api(state: ServerState) -> APIRouter:
 
     @router.post("/draft/proposal", tags=["方案起草"], summary="起草场景建设方案")
     def draft_proposal(body: ProposalRequest, r: Reader = Depends(reader)):
-        from assistant.drafting import Drafter
-
-        return _draft_reply(Drafter(state.for_reader(r)).proposal(body.idea, city=body.city), body.format, r,
+        return _draft_reply(state.for_reader(r).draft_proposal(body.idea, city=body.city), body.format, r,
                             body.download)
 
     @router.post("/draft/response", tags=["方案起草"], summary="起草揭榜响应方案")
     def draft_response(body: ResponseRequest, r: Reader = Depends(reader)):
-        from assistant.drafting import Drafter
-
-        return _draft_reply(Drafter(state.for_reader(r)).response(body.need, body.capability, city=body.city),
+        return _draft_reply(state.for_reader(r).draft_response(body.need, body.capability, city=body.city),
                             body.format, r, body.download)
 
     @router.get("/files/{file_id}", tags=["方案起草"], summary="下载本人生成的文件（草稿等）")

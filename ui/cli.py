@@ -220,11 +220,9 @@ def _print_answer(result) -> None:
 @common_options
 def cases(need, city, exclude, top_k, per_city, no_builtin, home, as_json):
     """按需求查找可对标的城市案例，并说明对标理由。"""
-    from assistant.cases import CaseFinder
-
     assistant = _assistant(home, use_builtin=False if no_builtin else None)
     assistant.ensure_builtin(progress=_progress())
-    hits = CaseFinder(assistant).find(need, city=city, exclude_cities=tuple(exclude), k=top_k, per_city=per_city)
+    hits = assistant.find_cases(need, city=city, exclude_cities=tuple(exclude), k=top_k, per_city=per_city)
     if as_json:
         _emit({"need": need, "cases": [h.to_dict() for h in hits]})
         return
@@ -282,12 +280,10 @@ def _emit_draft(d, out: Path | None, as_json: bool) -> None:
 @common_options
 def draft_proposal(idea, idea_file, city, out, home, as_json):
     """按“七有、三维、五阶、四类、三步、三元”方法起草场景建设方案。"""
-    from assistant.drafting import Drafter
-
     text = _text_or_file(idea, idea_file, "场景设想")
     assistant = _assistant(home)
     assistant.ensure_builtin(progress=_progress())
-    _emit_draft(Drafter(assistant).proposal(text, city=city), out, as_json)
+    _emit_draft(assistant.draft_proposal(text, city=city), out, as_json)
 
 
 @draft.command("response")
@@ -300,12 +296,10 @@ def draft_proposal(idea, idea_file, city, out, home, as_json):
 @common_options
 def draft_response(need, need_file, capability, capability_file, city, out, home, as_json):
     """针对城市发布的场景需求清单，起草企业揭榜响应方案。"""
-    from assistant.drafting import Drafter
-
     assistant = _assistant(home)
     assistant.ensure_builtin(progress=_progress())
-    d = Drafter(assistant).response(_text_or_file(need, need_file, "需求"),
-                                    _text_or_file(capability, capability_file, "企业能力"), city=city)
+    d = assistant.draft_response(_text_or_file(need, need_file, "需求"),
+                                 _text_or_file(capability, capability_file, "企业能力"), city=city)
     _emit_draft(d, out, as_json)
 
 

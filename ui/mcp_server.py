@@ -79,9 +79,7 @@ def build_mcp(view_for: Callable[[Mapping[str, str] | None], object]) -> MCPServ
     @server.tool(description="为一项建设需求查找可对标的其他城市案例。city 为本市（不出现在结果中）。")
     @_user_errors
     def find_cases(need: str, city: str | None = None, k: int = 5, ctx: Context = None) -> str:
-        from assistant.cases import CaseFinder
-
-        hits = CaseFinder(view(ctx)).find(need, city=city, k=max(1, min(int(k), 20)))
+        hits = view(ctx).find_cases(need, city=city, k=max(1, min(int(k), 20)))
         if not hits:
             return "未找到可对标的案例。"
         lines = []
@@ -93,9 +91,7 @@ def build_mcp(view_for: Callable[[Mapping[str, str] | None], object]) -> MCPServ
     @server.tool(description="根据场景设想起草场景建设方案（Markdown，带参考资料）。city 为本市名称。")
     @_user_errors
     def draft_proposal(idea: str, city: str | None = None, ctx: Context = None) -> str:
-        from assistant.drafting import Drafter
-
-        return Drafter(view(ctx)).proposal(idea, city=city).to_markdown()
+        return view(ctx).draft_proposal(idea, city=city).to_markdown()
 
     @server.tool(description="列出知识库中可以查阅的文档（文件名、标题、片段数、访问级别）。")
     @_user_errors

@@ -134,11 +134,9 @@ def build_ui(state: ServerState) -> gr.Blocks:
 
             @_hints(1)
             def on_cases(text, city, k, request: gr.Request):
-                from assistant.cases import CaseFinder
-
                 if not (text or "").strip():
                     raise ScenarioError("请输入需求")
-                hits = CaseFinder(state.for_reader(reader(request))).find(text, city=city or None, k=int(k))
+                hits = state.for_reader(reader(request)).find_cases(text, city=city or None, k=int(k))
                 return render.case_cards([h.to_dict() for h in hits])
 
             find.click(on_cases, [need, own_city, k_cases], case_out)
@@ -164,7 +162,6 @@ def build_ui(state: ServerState) -> gr.Blocks:
 
             @_hints(3)
             def on_draft(k, idea_, need_, cap_, city, request: gr.Request, progress=gr.Progress()):
-                from assistant.drafting import Drafter
                 from assistant.export import draft_to_docx
 
                 if k == "proposal" and not (idea_ or "").strip():
@@ -173,11 +170,11 @@ def build_ui(state: ServerState) -> gr.Blocks:
                     raise ScenarioError("请填写需求清单条目和企业能力")
                 progress(0.1, desc="检索方法、案例与政策依据…")
                 r = reader(request)
-                drafter = Drafter(state.for_reader(r))
+                service = state.for_reader(r)
                 if k == "proposal":
-                    d = drafter.proposal(idea_, city=city or None)
+                    d = service.draft_proposal(idea_, city=city or None)
                 else:
-                    d = drafter.response(need_, cap_, city=city or None)
+                    d = service.draft_response(need_, cap_, city=city or None)
                 progress(0.8, desc="生成文档…")
                 md = d.to_markdown()
                 stem = ("场景建设方案" if k == "proposal" else "揭榜响应方案")
