@@ -100,13 +100,9 @@ def bearer_token(request: Request) -> str | None:
     return header[7:].strip() or None if header.lower().startswith("bearer ") else None
 
 
-def build_api(state: ServerState) -> APIRouter:
-    router = APIRouter(prefix="/api")
+def _account_routes(router: APIRouter, state: ServerState, reader) -> None:
+    """Sign-in, the current user and user management (admins)."""
 
-    def reader(request: Request) -> Reader:
-        return state.reader_for_token(bearer_token(request))
-
-    # --- accounts -----------------------------------------------------------------------
     @router.post("/token", tags=["账户"], summary="用户名和密码换取令牌")
     def token(body: TokenRequest):
         user = state.users.authenticate(body.username, body.password)
@@ -134,7 +130,10 @@ def build_api(state: ServerState) -> APIRouter:
         state.users.remove(name)
         return {"removed": name}
 
-    # --- asking -------------------------------------------------------------------------
+
+def _task_routes(router: APIRouter, state: ServerState, reader) -> None:
+    """Asking, comparable cases, drafts and the files made for a user."""
+
     @router.post("/ask", tags=["问答"], summary="提问（可流式）")
     def ask(body: AskRequest, r: Reader = Depends(reader)):
         view = state.for_reader(r)
@@ -197,7 +196,10 @@ def build_api(state: ServerState) -> APIRouter:
         return FileResponse(f.path, filename=f.name, media_type=f.media_type,
                             headers={"Cache-Control": "private, no-store"})
 
-    # --- documents ----------------------------------------------------------------------
+
+def _document_routes(router: APIRouter, state: ServerState, reader) -> None:
+    """The knowledge base: list, upload, delete and re-ingest documents."""
+
     @router.get("/documents", tags=["知识库"], summary="文档列表")
     def documents(r: Reader = Depends(reader)):
         return {"documents": state.for_reader(r).documents()}
@@ -238,7 +240,10 @@ def build_api(state: ServerState) -> APIRouter:
     def reingest(name: str, access: str | None = None, r: Reader = Depends(reader)):
         return state.reingest(r, name, access)
 
-    # --- evaluation ---------------------------------------------------------------------
+
+def _eval_routes(router: APIRouter, state: ServerState, reader) -> None:
+    """Evaluation runs: datasets, start, list, compare, status, report."""
+
     @router.get("/evals/datasets", tags=["评测"], summary="可用的评测集")
     def eval_datasets(r: Reader = Depends(reader)):
         return {"datasets": sorted(state.datasets())}
@@ -262,6 +267,16 @@ def build_api(state: ServerState) -> APIRouter:
     @router.get("/evals/{run_id}/report", tags=["评测"], summary="评测报告（HTML，管理员）", response_class=HTMLResponse)
     def eval_report(run_id: str, r: Reader = Depends(reader)):
         return HTMLResponse(state.report(r, run_id).read_text(encoding="utf-8"))
+
+
+def build_api(state: ServerState) -> APIRouter:
+    router = APIRouter(prefix="/api")
+
+    def reader(request: Request) -> Reader:
+        return state.reader_for_token(bearer_token(request))
+
+    for routes in (_account_routes, _task_routes, _document_routes, _eval_routes):
+        routes(router, state, reader)
 
     @router.get("/health", tags=["服务"], summary="健康检查")
     def health():
