@@ -59,9 +59,9 @@ GENERIC_WORDS = frozenset("场景 建设 应用 平台 数字 数字化 智慧 �
                           "示范 创新 综合 一体化 体系 打造 构建 提升 开展 实施 推动 全面 重点 新型 方案 工作 "
                           "本市 全市 我市".split())
 STEP_NEAR_BEST = 0.7  # a quote scores at least this share of the best candidate's
-COSINE_BASE = 0.8  # the cosine of unrelated texts under the default embedder (e5)
-STEP_FLOOR = 0.3  # and at least this in absolute terms
-STEP_RELEVANCE = 0.15  # and its cosine is this far above the pool's median: clearly on topic
+COSINE_BASE = 0.85  # the cosine of a need with unrelated text under the default embedder (e5)
+STEP_FLOOR = 0.1  # and at least this in absolute terms
+STEP_RELEVANCE = 0.1  # and its meaning this far above the median of the units at hand (0.015 in e5 cosine)
 CITE_WORDS = re.compile(r"引用|参照|参考|对标|借鉴|学习|外地|其他")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -429,7 +429,7 @@ class Drafter:
         if not units:
             return ""
         need_vec = self.assistant.index.embed_query(query)
-        # meaning on the embedder's own scale (e5 puts unrelated Chinese text near 0.8); the
+        # meaning on the embedder's own scale (e5 puts unrelated text near 0.85); the
         # relevance bar is over every unit at hand, the method text's included: the baseline
         meaning = {id(c): (float(c.vec @ need_vec) - COSINE_BASE) / (1 - COSINE_BASE) for c in units}
         bar = float(np.median(list(meaning.values()))) + STEP_RELEVANCE
@@ -502,7 +502,7 @@ class Drafter:
         for heading, ordinal, terms, focus, need in THREE_STEPS:
             material = self._step_material(citer, idea, focus, cases or [], used, quoted) if idea else ""
             if material:
-                sec.add(f"{APPLIED_LABEL}{idea}”（{heading}）：" + material)
+                sec.add(f"{APPLIED_LABEL}{self._applied_name(idea, citer.city)}”（{heading}）：" + material)
             else:
                 missing.append(need)
             method = self._step_method(citer, heading, ordinal, terms)
@@ -513,6 +513,16 @@ class Drafter:
         if idea and missing:
             schedule += f"；资料中未找到同类场景的{'、'.join(missing)}，请补充本地做法"
         sec.placeholder(schedule)
+
+    def _applied_name(self, idea: str, city: str | None) -> str:
+        """The scenario as a label before a quote names it ("结合“独居老人智能报警”：…"); a
+        request that names another place ("引用上海的做法") is "本场景" there, or the label
+        would read as that place's and the quote after it as unlabelled benchmark text."""
+        vocab = self.assistant.index.vocab
+        for start, end in vocab.region_spans(idea):
+            if not (city and same_place(vocab, vocab.canonical(idea[start:end]), city)):
+                return "本场景"
+        return idea
 
     def _comparable(self, need: str, city: str | None) -> list[CaseHit]:
         """Cases whose figures can serve as this need's reference values: the same domain
@@ -678,7 +688,7 @@ class Drafter:
             sec.add(quotes[0] if quotes else f"{stage}：资料中未找到该阶段的方法说明。")
             applied = self._applied(citer, idea, focus, used)
             if applied:
-                sec.add(f"{APPLIED_LABEL}{idea}”：" + applied)
+                sec.add(f"{APPLIED_LABEL}{self._applied_name(idea, citer.city)}”：" + applied)
             else:
                 needs.append(need)
         if needs:
@@ -706,7 +716,7 @@ class Drafter:
                 sec.add(q)
         applied = self._applied(citer, idea, "运营 企业 公司 付费 收费 合作 维护 服务商", set())
         if applied:
-            sec.add(f"{APPLIED_LABEL}{idea}”：" + applied)
+            sec.add(f"{APPLIED_LABEL}{self._applied_name(idea, citer.city)}”：" + applied)
         sec.placeholder(f"“{idea}”的牵头部门与监管安排、运营主体与服务内容、参与企业与收益机制")
 
         # 九、可比案例 (before indicators: their figures are benchmarks)
