@@ -8,8 +8,11 @@ placeholder 【待补充：…】 and never invents text.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ingest.chunk import split_sentences
 
@@ -48,6 +51,17 @@ THREE_STEPS = (
      "建设 建成 搭建 平台 部署 上线 接入 系统 改造 安装", "建设内容与上线节点"),
     ("第三步 反哺迭代", "第三步", ("反哺", "沉淀", "闭环", "迭代"),
      "推广 复制 覆盖 迭代 升级 扩面 全市 累计 优化", "推广复制与迭代安排"))
+# the 三步 material: what a step may quote and how sure it must be
+CLAUSE = re.compile(r"[，,。；;：:]")
+STEP_UNIT_KINDS = ("sentence", "item", "row")  # not whole paragraphs or lists, not headings
+# words every scenario's name shares: they say nothing about which scenario a passage is on
+GENERIC_WORDS = frozenset("场景 建设 应用 平台 数字 数字化 智慧 智能 城市 推进 试点 系统 服务 管理 中心 项目 工程 "
+                          "示范 创新 综合 一体化 体系 打造 构建 提升 开展 实施 推动 全面 重点 新型 方案 工作 "
+                          "本市 全市 我市".split())
+STEP_NEAR_BEST = 0.7  # a quote scores at least this share of the best candidate's
+COSINE_BASE = 0.85  # the cosine of a need with unrelated text under the default embedder (e5)
+STEP_FLOOR = 0.1  # and at least this in absolute terms
+STEP_RELEVANCE = 0.1  # and its meaning this far above the median of the units at hand (0.015 in e5 cosine)
 CITE_WORDS = re.compile(r"引用|参照|参考|对标|借鉴|学习|外地|其他")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -394,42 +408,87 @@ class Drafter:
                         best = (rank, c, quote)
         return citer.cite(best[1], best[2].lstrip("-• ")) if best else ""
 
-    def _step_material(self, citer: _Citer, idea: str, focus: str, cases: list[CaseHit], used: set[str]) -> str:
+    def _step_material(self, citer: _Citer, idea: str, focus: str, cases: list[CaseHit],
+                       used: set[str], quoted: set | None = None) -> str:
         """A cited sentence on how this scenario, or a comparable case of its domain, went
-        through a step (its pilot, its build, its roll-out): the units the answers'
-        evidence selection measures for the scenario and the step's concern, from the
-        retrieved passages and the comparable cases' own passages; a unit must be on the
-        scenario's topic (or a comparable case's) and speak to the step, and the method
-        text itself is left out."""
+        through a step (its pilot, its build, its roll-out), from the retrieved passages
+        and the comparable cases' own passages; the method text itself is left out.
+
+        Candidates are sentences, list items and table rows that name the step's concern;
+        each is scored by meaning (the cosine of its ingest-time vector with the need's,
+        "idea + focus") and by the scenario's specific words it holds (IDF over the chunks
+        at hand, :data:`GENERIC_WORDS` out), half each. Only a unit near the best score,
+        above :data:`STEP_FLOOR` and clearly closer in meaning than the pool's median
+        (:data:`STEP_RELEVANCE`) is quoted; none is "" (the section's placeholder asks).
+        ``quoted`` holds the chunk ids and case keys already quoted under another step."""
+        quoted = set() if quoted is None else quoted
         query = f"{idea} {focus}"
         chunks = self._evidence(query, k=8)
-        case_ids = {h.chunk.id for h in cases if h.chunk is not None}
         chunks += [h.chunk for h in cases if h.chunk is not None and h.chunk.id not in {c.id for c in chunks}]
+        units = [c for c in self.assistant.scorer.candidates(chunks) if c.vec is not None]
+        if not units:
+            return ""
+        need_vec = self.assistant.index.embed_query(query)
+        # meaning on the embedder's own scale (e5 puts unrelated text near 0.85); the
+        # relevance bar is over every unit at hand, the method text's included: the baseline
+        meaning = {id(c): (float(c.vec @ need_vec) - COSINE_BASE) / (1 - COSINE_BASE) for c in units}
+        bar = float(np.median(list(meaning.values()))) + STEP_RELEVANCE
         chunks = [c for c in chunks if not METHOD_PARTS.search(f"{c.title} {c.section}")]
-        if not chunks:
+        kept = {c.id for c in chunks}
+        pool = [(c, display_unit(c.unit)) for c in units if c.unit.kind in STEP_UNIT_KINDS and c.chunk.id in kept]
+        # a title or heading line set as a sentence ("武汉市…建设情况") states nothing done
+        pool = [(c, text) for c, text in pool if len(text) >= 15 and not METHOD_PARTS.search(text)
+                and text not in (c.chunk.title, c.chunk.section) and (c.unit.kind == "row" or CLAUSE.search(text))]
+        cosines = [meaning[id(c)] for c, _ in pool]
+        words = self._specific_words(idea, chunks)
+        total = sum(words.values())
+        steps = focus.split()
+        scored = []
+        for (c, text), cos in zip(pool, cosines):
+            if cos < bar or not any(w in text for w in steps):
+                continue
+            overlap = sum(w for t, w in words.items() if t in text) / total if total else 0.0
+            scored.append((0.5 * float(cos) + 0.5 * overlap, c, text))
+        if not scored:
             return ""
-        evidence = self.assistant.measure(query, chunks)
-        model = self.assistant.composer.model
-        words = focus.split()
-        idea_grams = bigrams(idea)
-        need = max(2, -(-len(idea_grams) * 2 // 5))  # two in five of the idea's bigrams: on topic
-        best, best_score = None, 0.0
-        for pe in evidence.parts:
-            for c, p in zip(evidence.candidates, model.unit_proba(pe)):
-                text = display_unit(c.unit)
-                if text in used or len(text) < 15 or METHOD_PARTS.search(text):
-                    continue
-                hits = sum(w in text for w in words)
-                shared = len(idea_grams & bigrams(text))
-                if not hits or (shared < need and c.chunk.id not in case_ids):
-                    continue
-                score = hits + min(shared, need) + float(p) + (1 if _NUMBER.search(text) else 0)
-                if score > best_score:
-                    best, best_score = (c.chunk, text), score
-        if best is None:
-            return ""
-        used.add(best[1])
-        return citer.cite(*best)
+        best = max(score for score, _, _ in scored)
+        for score, c, text in sorted(scored, key=lambda t: -t[0]):
+            if score < max(STEP_FLOOR, STEP_NEAR_BEST * best):
+                break
+            keys = self._case_keys(citer, c.chunk, text)
+            if text in used or keys & quoted:
+                continue
+            used.add(text)
+            quoted.update(keys)
+            return citer.cite(c.chunk, text)
+        return ""
+
+    def _specific_words(self, idea: str, chunks: list[RetrievedChunk]) -> dict[str, float]:
+        """The idea's own words (jieba) without the generic ones every scenario shares,
+        weighted by their IDF over the chunks at hand."""
+        texts = [f"{c.section}\n{c.text}" for c in chunks]
+        n = len(texts)
+        words = dict.fromkeys(t for t in self.assistant.index.tokenizer.tokenize(idea)
+                              if len(t) >= 2 and t not in GENERIC_WORDS and not t.isdigit())
+        return {w: math.log(1 + (n + 1) / (1 + sum(w in t for t in texts))) for w in words}
+
+    def _case_keys(self, citer: _Citer, chunk: RetrievedChunk, text: str) -> set:
+        """What a quote uses up: its chunk and its case. A case is its source passage (a
+        case card names the section it was drawn from) and the place it speaks for, so a
+        case split across chunks, or told by its card and its report, counts once."""
+        meta = chunk.meta
+        if meta.get("kind") == "case":
+            if meta.get("source_doc"):
+                where = (meta["source_doc"], meta.get("source_section", ""))
+            else:
+                where = ("card", meta.get("case_id", chunk.id))
+            place = meta.get("case_city", "")
+        else:
+            where = (chunk.doc, chunk.section)
+            place = citer.place_of(chunk, text) or ""
+        vocab = self.assistant.index.vocab
+        place = vocab.canonical(place) if place and place != "未具名" else place
+        return {chunk.id, (*where, place)}
 
     def _three_steps(self, sec: Section, citer: _Citer, schedule: str, idea: str = "",
                      cases: list[CaseHit] | None = None, used: set[str] | None = None) -> None:
@@ -438,11 +497,12 @@ class Drafter:
         sentence on it; so the plan differs between scenarios. One placeholder asks for
         the schedule and for the steps the corpus says nothing about."""
         used = set() if used is None else used
+        quoted: set = set()  # chunks and cases quoted under a step: never again under another
         missing = []
         for heading, ordinal, terms, focus, need in THREE_STEPS:
-            material = self._step_material(citer, idea, focus, cases or [], used) if idea else ""
+            material = self._step_material(citer, idea, focus, cases or [], used, quoted) if idea else ""
             if material:
-                sec.add(f"{APPLIED_LABEL}{idea}”（{heading}）：" + material)
+                sec.add(f"{APPLIED_LABEL}{self._applied_name(idea, citer.city)}”（{heading}）：" + material)
             else:
                 missing.append(need)
             method = self._step_method(citer, heading, ordinal, terms)
@@ -453,6 +513,16 @@ class Drafter:
         if idea and missing:
             schedule += f"；资料中未找到同类场景的{'、'.join(missing)}，请补充本地做法"
         sec.placeholder(schedule)
+
+    def _applied_name(self, idea: str, city: str | None) -> str:
+        """The scenario as a label before a quote names it ("结合“独居老人智能报警”：…"); a
+        request that names another place ("引用上海的做法") is "本场景" there, or the label
+        would read as that place's and the quote after it as unlabelled benchmark text."""
+        vocab = self.assistant.index.vocab
+        for start, end in vocab.region_spans(idea):
+            if not (city and same_place(vocab, vocab.canonical(idea[start:end]), city)):
+                return "本场景"
+        return idea
 
     def _comparable(self, need: str, city: str | None) -> list[CaseHit]:
         """Cases whose figures can serve as this need's reference values: the same domain
@@ -618,7 +688,7 @@ class Drafter:
             sec.add(quotes[0] if quotes else f"{stage}：资料中未找到该阶段的方法说明。")
             applied = self._applied(citer, idea, focus, used)
             if applied:
-                sec.add(f"{APPLIED_LABEL}{idea}”：" + applied)
+                sec.add(f"{APPLIED_LABEL}{self._applied_name(idea, citer.city)}”：" + applied)
             else:
                 needs.append(need)
         if needs:
@@ -635,8 +705,9 @@ class Drafter:
 
         # 六、三步 (comparable cases of the domain: their pilots and roll-outs; their figures are 八's benchmarks)
         comparable = self._comparable(idea, city)
+        # (a sentence the 五阶 design quoted may return here: a step is told by its own facts)
         self._three_steps(s["六、“三步”建设计划"], citer, f"“{idea}”各步骤的时间安排、责任单位与里程碑", idea,
-                          comparable, used)
+                          comparable)
 
         # 七、三元
         sec = s["七、“三元”运营模式"]
@@ -645,7 +716,7 @@ class Drafter:
                 sec.add(q)
         applied = self._applied(citer, idea, "运营 企业 公司 付费 收费 合作 维护 服务商", set())
         if applied:
-            sec.add(f"{APPLIED_LABEL}{idea}”：" + applied)
+            sec.add(f"{APPLIED_LABEL}{self._applied_name(idea, citer.city)}”：" + applied)
         sec.placeholder(f"“{idea}”的牵头部门与监管安排、运营主体与服务内容、参与企业与收益机制")
 
         # 九、可比案例 (before indicators: their figures are benchmarks)

@@ -110,3 +110,112 @@ def test_three_steps_quote_each_steps_own_method_text_not_operations(drafts):
         method = [t for t in _texts(draft) if not t.startswith(APPLIED_LABEL)]
         for (heading, ordinal, *_), t in zip(THREE_STEPS, method):
             assert t.startswith(heading) and ordinal in t.split("：", 1)[1], method
+
+
+# --- which passage a step quotes: meaning and the scenario's own words, not shared characters ---
+DRAINAGE = """广州内涝防治建设情况
+
+一、试点
+
+2022年，广州在海珠区开展内涝风险监测试点，经专家评审后列入重点场景清单。
+
+二、建设
+
+2023年，广州在内涝易发点部署排涝泵站液位监测设备500套，建成防涝监测系统，暴雨时自动推送内涝风险提示。
+"""
+PARK = """合肥骆岗公园无人驾驶示范建设情况
+
+一、建设
+
+2023年，合肥市在骆岗公园开通城市道路无人驾驶示范线路，部署无人驾驶小巴车20辆，建成自动驾驶测试道路12公里。
+
+二、推广
+
+2024年，合肥市骆岗公园无人驾驶小巴推广至全市5个园区，累计服务游客30万人次。
+"""
+PARKING = """杭州智慧停车建设情况
+
+一、建设
+
+2023年，杭州市建成城市级智慧停车平台，接入公共停车泊位18万个，市民可在线预约车位并无感支付。
+
+二、推广
+
+2024年，杭州智慧停车推广至全市各区，累计服务车辆1200万辆次，平均找位时间缩短5分钟。
+"""
+GOV = """苏州政务服务一网通办建设情况
+
+一、试点
+
+2022年，苏州市在工业园区试点企业开办一件事集成办理，经评审后列入市级改革清单。
+
+二、建设
+
+2023年，苏州市建成一网通办总门户，整合1200项政务服务事项，企业开办压缩至1个工作日。
+"""
+ONE_CASE = """成都市城市道路积水监测预警建设情况
+
+一、建设历程
+
+2022年，成都市在锦江区开展城市道路积水监测预警试点，经专家评审后列入市级场景清单。2023年，成都市在易涝点部署积水监测传感器600个，建成城市道路积水预警平台。2024年，成都市城市道路积水预警推广至全市，累计预警积水事件900余次。
+"""
+UNRELATED = {"开发方法.txt": METHOD, "合肥骆岗.txt": PARK, "南京独居老人.txt": ELDERLY, "杭州停车.txt": PARKING,
+             "苏州政务.txt": GOV}
+ROAD_FLOODING = "城市道路积水预警"
+
+
+def _applied(draft) -> list[str]:
+    return [t for t in _texts(draft) if t.startswith(APPLIED_LABEL)]
+
+
+def _cited(draft, text: str):
+    import re
+
+    refs = {r.n: r for r in draft.references}
+    return [refs[int(n)] for n in re.findall(r"\[(\d+)\]", text)]
+
+
+def test_a_drainage_passage_sharing_no_characters_beats_one_sharing_city_and_road(tmp_path_factory):
+    """内涝 shares no character with 城市道路积水预警, 骆岗公园's 城市道路 shares two words: the
+    step quotes the drainage build, and the unmanned-vehicle demo nowhere."""
+    assert not set("".join(DRAINAGE.split("\n")[8:9])) & set(ROAD_FLOODING)
+    kb = documents_home(tmp_path_factory.mktemp("drainage"), {**UNRELATED, "广州内涝.txt": DRAINAGE})
+    draft = Drafter(kb).proposal(ROAD_FLOODING, city="深圳")
+    applied = _applied(draft)
+    assert any("第二步" in t and "排涝泵站" in t for t in applied), _texts(draft)
+    text = "".join(_texts(draft))
+    assert "骆岗" not in text and "停车" not in text and "一网通办" not in text, text
+
+
+def test_the_same_case_is_never_quoted_under_two_steps(tmp_path_factory):
+    """成都's pilot, build and roll-out are one passage of one case: one step quotes it, the
+    others ask for the local plan; a case split across chunks (or told by its card) is one case."""
+    kb = documents_home(tmp_path_factory.mktemp("one-case"), {**UNRELATED, "成都积水.txt": ONE_CASE})
+    drafter = Drafter(kb)
+    draft = drafter.proposal(ROAD_FLOODING, city="深圳")
+    applied = _applied(draft)
+    assert applied, _texts(draft)
+    cases = [(r.doc, r.section) for t in applied for r in _cited(draft, t)]
+    assert len(cases) == len(set(cases)) and sum("成都" in t for t in applied) == 1, applied
+    assert sum(1 for b in draft.section(STEPS).blocks if b.kind == "placeholder") == 1
+
+    from assistant.drafting import _Citer
+    from assistant.retrieve import RetrievedChunk
+
+    citer = _Citer(kb.index.vocab, "深圳")
+    part = {"source": "成都积水.txt", "section": "一、建设历程", "kind": "text"}
+    first, second = (RetrievedChunk(i, "2023年，成都市建成平台。", dict(part), 1.0) for i in ("a", "b"))
+    card = RetrievedChunk("c", "案例：成都积水预警", {"kind": "case", "case_id": "cd-1", "case_city": "成都",
+                                                  "source_doc": "成都积水.txt", "source_section": "一、建设历程"}, 1.0)
+    keys = [drafter._case_keys(citer, c, c.text) - {c.id} for c in (first, second, card)]
+    assert keys[0] == keys[1] == keys[2], keys
+
+
+def test_a_corpus_of_unrelated_cases_leaves_the_steps_to_the_placeholder(tmp_path_factory):
+    """Nothing on road flooding: no step quotes the street demo, the parking or the one-stop
+    service; the section's single placeholder asks for all three steps."""
+    kb = documents_home(tmp_path_factory.mktemp("unrelated"), UNRELATED)
+    draft = Drafter(kb).proposal(ROAD_FLOODING, city="深圳")
+    assert _applied(draft) == [], _texts(draft)
+    holders = [b.text for b in draft.section(STEPS).blocks if b.kind == "placeholder"]
+    assert len(holders) == 1 and all(need in holders[0] for *_, need in THREE_STEPS), holders
