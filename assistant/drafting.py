@@ -269,6 +269,27 @@ def idea_of(text: str) -> str:
     return s.strip(" “”\"") or text.strip()
 
 
+@dataclass
+class _Proposal:
+    """What every section of one proposal reads: the request, the place and the idea's own evidence."""
+    request: str
+    idea: str
+    city: str | None
+    where: str
+    citer: _Citer
+    chunk: RetrievedChunk | None
+    line: str
+    context: str = ""  # the idea's evidence and the overview's quotes, which 三维 and 四类 judge on
+
+    @property
+    def evidence_text(self) -> str:
+        return (self.chunk.section + self.line) if self.chunk else ""
+
+    @property
+    def parties(self) -> list[str]:
+        return sorted(set(PARTIES.findall(self.context)))
+
+
 class Drafter:
     def __init__(self, assistant):
         self.assistant = assistant
@@ -630,33 +651,55 @@ class Drafter:
             raise ScenarioError("请描述场景设想，例如：独居老人智能报警")
         city = city or self._asked_city(request)
         citer = _Citer(self.assistant.index.vocab, city)
+        chunk, line = self._idea_evidence(idea)
+        p = _Proposal(request, idea, city, f"{city}" if city else "本市", citer, chunk, line)
         sections = [Section(t) for t in PROPOSAL_SECTIONS]
         s = dict(zip(PROPOSAL_SECTIONS, sections))
-        where = f"{city}" if city else "本市"
-        chunk, line = self._idea_evidence(idea)
-        evidence_text = (chunk.section + line) if chunk else ""
+        self._overview(s["一、场景概述"], p)
+        p.context = p.evidence_text + " ".join(b.text for b in s["一、场景概述"].blocks)
+        self._three_dims(s["二、“三维”场景筛选"], p)
+        dtype = self._four_types(s["三、“四类”场景归类"], p)
+        self._five_stages(s["四、“五阶”场景设计"], p)
+        self._seven_haves(s["五、“七有”准备度清单"], p)
+        # 六、三步: comparable cases of the domain, their pilots and roll-outs; their figures are 八's benchmarks
+        # (a sentence the 五阶 design quoted may return here: a step is told by its own facts)
+        comparable = self._comparable(idea, city)
+        self._three_steps(s["六、“三步”建设计划"], citer, f"“{idea}”各步骤的时间安排、责任单位与里程碑", idea,
+                          comparable)
+        self._operations(s["七、“三元”运营模式"], p)
+        cases = self._case_table(s["九、可比案例"], p)  # before indicators: their figures are benchmarks
+        sec = s["八、成效指标"]
+        self._benchmarks(sec, citer, comparable, "参照", limit=3)
+        sec.placeholder(f"{p.where}本场景的目标值（如覆盖人数、处置时长、效率提升比例）与统计口径")
+        self._policies(s["十、可用政策支持"], citer, city,
+                       ("场景建设资金支持 预留预算 奖励", "首试首用 容错免责", "场景清单 揭榜挂帅 供需对接"),
+                       f"{p.where}本地现行的场景资金、首试首用、容错与清单政策及其申报窗口")
+        self._risks(s["十一、风险与应对"], citer)
+        draft = Draft("proposal", f"{p.where}“{idea}”场景建设方案（初稿）", idea, city, sections, citer.refs,
+                      cases, dtype)
+        cap_placeholders(draft, MAX_PLACEHOLDERS)
+        return self._as_prose(draft)
 
-        # 一、概述
-        sec = s["一、场景概述"]
-        sec.add(f"本方案为{where}“{idea}”场景的建设设想初稿，按城市数字新场景开发方法（七有、三维、五阶、四类、三步、三元）组织。")
-        if chunk:
-            sec.add("资料中与本场景直接相关的表述：" + citer.cite(chunk, line))
-        for q in self._quotes(citer, idea, limit=2) + self._request_points(citer, request, city):
+    def _overview(self, sec: Section, p: _Proposal) -> None:
+        """一、概述: what the material says of this idea, then the request's own points."""
+        sec.add(f"本方案为{p.where}“{p.idea}”场景的建设设想初稿，按城市数字新场景开发方法（七有、三维、五阶、四类、三步、三元）组织。")
+        if p.chunk:
+            sec.add("资料中与本场景直接相关的表述：" + p.citer.cite(p.chunk, p.line))
+        for q in self._quotes(p.citer, p.idea, limit=2) + self._request_points(p.citer, p.request, p.city):
             if q not in "".join(b.text for b in sec.blocks):
                 sec.add(q)
         if len(sec.blocks) == 1:
-            sec.placeholder(f"“{idea}”的业务背景、服务对象与要解决的痛点（资料中未找到直接描述）")
+            sec.placeholder(f"“{p.idea}”的业务背景、服务对象与要解决的痛点（资料中未找到直接描述）")
 
-        # 二、三维
-        sec = s["二、“三维”场景筛选"]
-        for m in self._method(citer, "三维 价值创造 多方协同 流程再造 场景识别", "价值创造"):
+    def _three_dims(self, sec: Section, p: _Proposal) -> None:
+        """二、三维: each dimension judged 初判 on the overview's cited material, or left 待论证."""
+        for m in self._method(p.citer, "三维 价值创造 多方协同 流程再造 场景识别", "价值创造"):
             sec.add("方法要求：" + m)
-        context = evidence_text + " ".join(b.text for b in s["一、场景概述"].blocks)
-        parties = sorted(set(PARTIES.findall(context)))
+        parties = p.parties
         dims = [
-            ("价值创造", VALUE_WORDS.search(context), "资料描述了该场景解决的具体问题或带来的效率提升"),
+            ("价值创造", VALUE_WORDS.search(p.context), "资料描述了该场景解决的具体问题或带来的效率提升"),
             ("多方协同", len(parties) >= 2, f"涉及{'、'.join(parties)}等多方" if parties else ""),
-            ("流程再造", PROCESS_WORDS.search(context), "资料描述了流程整合、数据共享或联动"),
+            ("流程再造", PROCESS_WORDS.search(p.context), "资料描述了流程整合、数据共享或联动"),
         ]
         rows = [[name, "初判：符合", why + "（见“一、场景概述”所引资料）"] if ok else
                 [name, "待论证", "资料中未找到该维度的依据"] for name, ok, why in dims]
@@ -665,95 +708,77 @@ class Drafter:
         if missing:
             sec.placeholder(f"本场景在“{'”“'.join(missing)}”维度的依据（如涉及部门、流程变化）")
 
-        # 三、四类
-        sec = s["三、“四类”场景归类"]
-        dtype = canonical_delivery_type(evidence_text)
+    def _four_types(self, sec: Section, p: _Proposal) -> str:
+        """三、四类: the class the material gives the idea, else one inferred (and said to be inferred)."""
+        dtype = canonical_delivery_type(p.evidence_text)
         if dtype:
-            sec.add(f"初判：{dtype}。理由：资料把“{idea}”列为该类场景的示例（见“一、场景概述”所引资料）。")
+            sec.add(f"初判：{dtype}。理由：资料把“{p.idea}”列为该类场景的示例（见“一、场景概述”所引资料）。")
         else:
-            driver = "制度变革驱动" if REFORM_WORDS.search(context) else "科技创新驱动"
+            driver = "制度变革驱动" if REFORM_WORDS.search(p.context) else "科技创新驱动"
+            parties = p.parties
             scope = "多跨" if len(parties) >= 3 else "小切口"
             dtype = f"{driver}-{scope}"
             sec.add(f"初判：{dtype}。理由：资料中未找到本场景的既有归类；按驱动因素（{'涉及制度或机制调整' if driver.startswith('制度') else '以技术应用为主'}）"
                     f"与协同范围（涉及 {len(parties)} 类主体）推断，需在立项论证中确认。")
-        for m in self._method(citer, "四类 推进模式 推荐顺序 科技创新驱动 小切口", dtype.split("-")[0], limit=1):
+        for m in self._method(p.citer, "四类 推进模式 推荐顺序 科技创新驱动 小切口", dtype.split("-")[0], limit=1):
             sec.add("方法参考：" + m)
+        return dtype
 
-        # 四、五阶
-        sec = s["四、“五阶”场景设计"]
+    def _five_stages(self, sec: Section, p: _Proposal) -> None:
+        """四、五阶: each stage's method, then what the material says of this idea at that stage."""
         needs: list[str] = []
         used: set[str] = set()
         for stage, key, focus, need in FIVE_STAGES:
-            quotes = self._method(citer, f"五阶 {stage}", key)
+            quotes = self._method(p.citer, f"五阶 {stage}", key)
             sec.add(quotes[0] if quotes else f"{stage}：资料中未找到该阶段的方法说明。")
-            applied = self._applied(citer, idea, focus, used)
+            applied = self._applied(p.citer, p.idea, focus, used)
             if applied:
-                sec.add(f"{APPLIED_LABEL}{self._applied_name(idea, citer.city)}”：" + applied)
+                sec.add(f"{APPLIED_LABEL}{self._applied_name(p.idea, p.citer.city)}”：" + applied)
             else:
                 needs.append(need)
         if needs:
-            sec.placeholder(f"“{idea}”在以下方面的本地情况：{'；'.join(needs)}")
+            sec.placeholder(f"“{p.idea}”在以下方面的本地情况：{'；'.join(needs)}")
 
-        # 五、七有
-        sec = s["五、“七有”准备度清单"]
+    def _seven_haves(self, sec: Section, p: _Proposal) -> None:
+        """五、七有: the method's requirement per element; the city's state is the user's to fill."""
         rows = []
         for name in ("有组织", "有底座", "有要素", "有生态", "有机制", "有激励", "有安全"):
-            quotes = self._method(citer, f"七有 {name}", name)
+            quotes = self._method(p.citer, f"七有 {name}", name)
             rows.append([name, quotes[0] if quotes else "资料中未找到该要素的要求说明", "待核实"])
-        sec.blocks.append(Block("table", header=["要素", "要求（摘自资料）", f"{where}现状"], rows=rows))
-        sec.placeholder(f"{where}七有各要素的现状（牵头机构、数字底座、数据要素、资金与安全安排）")
+        sec.blocks.append(Block("table", header=["要素", "要求（摘自资料）", f"{p.where}现状"], rows=rows))
+        sec.placeholder(f"{p.where}七有各要素的现状（牵头机构、数字底座、数据要素、资金与安全安排）")
 
-        # 六、三步 (comparable cases of the domain: their pilots and roll-outs; their figures are 八's benchmarks)
-        comparable = self._comparable(idea, city)
-        # (a sentence the 五阶 design quoted may return here: a step is told by its own facts)
-        self._three_steps(s["六、“三步”建设计划"], citer, f"“{idea}”各步骤的时间安排、责任单位与里程碑", idea,
-                          comparable)
-
-        # 七、三元
-        sec = s["七、“三元”运营模式"]
+    def _operations(self, sec: Section, p: _Proposal) -> None:
+        """七、三元: the method's three parts, then how this kind of scenario is run where the material says."""
         for key in ("三方主体", "三项运营", "三个衡量"):
-            for q in self._method(citer, f"三元 长效运营 {key}", key):
+            for q in self._method(p.citer, f"三元 长效运营 {key}", key):
                 sec.add(q)
-        applied = self._applied(citer, idea, "运营 企业 公司 付费 收费 合作 维护 服务商", set())
+        applied = self._applied(p.citer, p.idea, "运营 企业 公司 付费 收费 合作 维护 服务商", set())
         if applied:
-            sec.add(f"{APPLIED_LABEL}{self._applied_name(idea, citer.city)}”：" + applied)
-        sec.placeholder(f"“{idea}”的牵头部门与监管安排、运营主体与服务内容、参与企业与收益机制")
+            sec.add(f"{APPLIED_LABEL}{self._applied_name(p.idea, p.citer.city)}”：" + applied)
+        sec.placeholder(f"“{p.idea}”的牵头部门与监管安排、运营主体与服务内容、参与企业与收益机制")
 
-        # 九、可比案例 (before indicators: their figures are benchmarks)
-        cases = self.finder.find(idea, city=city, k=5)
-        sec = s["九、可比案例"]
-        if cases:
-            rows = []
-            for h in cases[:5]:
-                n = citer.cite(h.chunk, h.summary.rstrip("…")) if h.chunk else ""
-                figs = "；".join(f"{f.get('what', '')}{f['value']}{f.get('unit', '')}" for f in h.figures[:3])
-                rows.append([h.city, h.title, figs or "—", h.why, _marker(n)])
-            sec.blocks.append(Block("table", header=["城市", "案例", "关键数据", "对标理由", "出处"], rows=rows))
-        else:
+    def _case_table(self, sec: Section, p: _Proposal) -> list[CaseHit]:
+        """九、可比案例: five comparable cases with their figures and why they compare."""
+        cases = self.finder.find(p.idea, city=p.city, k=5)
+        if not cases:
             sec.placeholder("可对标的城市案例（资料中未找到）")
+            return cases
+        rows = []
+        for h in cases[:5]:
+            n = p.citer.cite(h.chunk, h.summary.rstrip("…")) if h.chunk else ""
+            figs = "；".join(f"{f.get('what', '')}{f['value']}{f.get('unit', '')}" for f in h.figures[:3])
+            rows.append([h.city, h.title, figs or "—", h.why, _marker(n)])
+        sec.blocks.append(Block("table", header=["城市", "案例", "关键数据", "对标理由", "出处"], rows=rows))
+        return cases
 
-        # 八、指标
-        sec = s["八、成效指标"]
-        self._benchmarks(sec, citer, comparable, "参照", limit=3)
-        sec.placeholder(f"{where}本场景的目标值（如覆盖人数、处置时长、效率提升比例）与统计口径")
-
-        # 十、政策
-        sec = s["十、可用政策支持"]
-        self._policies(sec, citer, city, ("场景建设资金支持 预留预算 奖励", "首试首用 容错免责", "场景清单 揭榜挂帅 供需对接"),
-                       f"{where}本地现行的场景资金、首试首用、容错与清单政策及其申报窗口")
-
-        # 十一、风险
-        sec = s["十一、风险与应对"]
+    def _risks(self, sec: Section, citer: _Citer) -> None:
+        """十一、风险: what the material names as the risks of building and running scenarios."""
         quotes = self._quotes(citer, "场景建设 风险 挑战 问题 运营 投入不足", limit=2)
         for q in quotes:
             sec.add(q)
         if not quotes:
             sec.placeholder("本场景的数据安全、资金可持续与推广风险及应对措施")
-
-        draft = Draft("proposal", f"{where}“{idea}”场景建设方案（初稿）", idea, city, sections, citer.refs,
-                      cases, dtype)
-        cap_placeholders(draft, MAX_PLACEHOLDERS)
-        return self._as_prose(draft)
 
     # --- the list response ----------------------------------------------------------------
     def response(self, need: str, capability: str, city: str | None = None) -> Draft:
