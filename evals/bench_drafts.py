@@ -5,8 +5,9 @@
 Prints, averaged over items:
 - key-fact coverage: share of an item's key facts found in its draft (NFKC, whitespace removed);
 - section completeness: share of drafts that contain every method section;
-- 四类 accuracy: share of drafts whose delivery type has the expected driver
-  (the item's key fact ending in 驱动; the term alone appears in every draft's method quotes);
+- 四类 accuracy: share of drafts whose delivery type has the expected driver, over the items
+  that name one (a key fact ending in 驱动; the term alone appears in every draft's method quotes);
+  a set without such items prints n/a rather than a 0 that no draft earned;
 - citation validity: share of cited sentences whose every number appears in the passage
   each of its markers points at (and whose markers all exist);
 - unlabelled other-place policy sentences: cited sentences whose place (a place of the
@@ -119,7 +120,8 @@ def main(argv=None) -> int:
         complete.append(1.0 if all(f"## {t}" in md for t in PROPOSAL_SECTIONS) else 0.0)
         valid.extend(citation_checks(d))
         expected = [f for f in item.key_facts if f.endswith("驱动")]
-        typed.append(1.0 if expected and (d.delivery_type or "").startswith(expected[0]) else 0.0)
+        if expected:  # only items whose key facts name a driver can score the class
+            typed.append(1.0 if (d.delivery_type or "").startswith(expected[0]) else 0.0)
         print(f"{item.id} {item.key_facts} type={d.delivery_type} coverage={coverage[-1]:.2f} refs={len(d.references)}"
               f" placeholders={holes[-1]} unlabelled={len(bad)}")
         if args.show == item.id:
@@ -128,7 +130,8 @@ def main(argv=None) -> int:
     print(f"proposal items: {len(items)}")
     print(f"key-fact coverage:      {mean(coverage):.3f}")
     print(f"all sections present:   {mean(complete):.3f}")
-    print(f"四类 driver correct:     {mean(typed):.3f}")
+    print("四类 driver correct:     " + (f"{mean(typed):.3f} (n={len(typed)} items that name a driver)" if typed
+                                       else "n/a (no item names a driver)"))
     print(f"valid citations:        {mean(1.0 if v else 0.0 for v in valid):.3f} (n={len(valid)} cited sentences)")
     print(f"unlabelled other-place policy sentences: {sum(unlabelled)} (target 0)")
     print(f"placeholders per proposal: mean {mean(holes):.1f}, max {max(holes, default=0)} (target ≤ 6)")

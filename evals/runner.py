@@ -116,29 +116,35 @@ def evaluate_item(assistant: Assistant, item: EvalItem, mode: str, generator: st
     return record
 
 
-def knowledge_base(assistant: Assistant, corpus: Path | None) -> tuple[list[dict], list[str]]:
-    """The documents the run searches, and Chinese warnings when they are not exactly
-    ``corpus``: a home that also holds the built-in corpus or other documents scores
-    differently, and the figures would otherwise not say so."""
+def knowledge_base(assistant: Assistant, corpus: Path | None, items=()) -> tuple[list[dict], list[str]]:
+    """The documents the run searches, and Chinese warnings when they are not exactly the
+    run's corpus: a home that also holds the built-in corpus or other documents scores
+    differently, and the figures would otherwise not say so.
+
+    The corpus is ``--corpus`` when given; otherwise (the web UI, a run over the knowledge
+    base as it stands) it is the documents the dataset's evidence comes from."""
     from ingest.pipeline import collect_files
 
     docs = [{"doc": d["doc"], "origin": d["origin"], "chunks": d["chunks"]} for d in assistant.documents()
             if assistant.settings.use_builtin or d["origin"] != BUILTIN]
-    if corpus is None:
+    if corpus is not None:
+        wanted, named = {f.name for f in collect_files([corpus])[0]}, "--corpus"
+    else:
+        wanted, named = {e.get("doc", "") for i in items for e in i.evidence} - {""}, "评测集的出处文档"
+    if not wanted:
         return docs, []
-    wanted = {f.name for f in collect_files([corpus])[0]}
     have = {d["doc"] for d in docs}
     warnings = []
     extra = sorted(have - wanted)
     if extra:
         builtin = sum(d["origin"] == BUILTIN for d in docs if d["doc"] in extra)
         what = f"（其中内置知识库 {builtin} 个）" if builtin else ""
-        warnings.append(f"知识库中另有 {len(extra)} 个文档不在 --corpus 中{what}，得分会与只用该语料时不同："
+        warnings.append(f"知识库中另有 {len(extra)} 个文档不在{named}中{what}，得分会与只用这些文档时不同："
                         + "、".join(extra[:5]) + ("等" if len(extra) > 5 else ""))
     missing = sorted(wanted - have)
     if missing:
-        warnings.append(f"--corpus 中有 {len(missing)} 个文档不在知识库中：" + "、".join(missing[:5])
-                        + ("等" if len(missing) > 5 else ""))
+        warnings.append(f"{named}中有 {len(missing)} 个文档不在知识库中" + ("，引用它们的题目必然失分" if corpus is None else "")
+                        + "：" + "、".join(missing[:5]) + ("等" if len(missing) > 5 else ""))
     return docs, warnings
 
 
@@ -161,7 +167,7 @@ def run(config: RunConfig, progress: bool = True, assistant: Assistant | None = 
         if report.failed:
             print(f"警告：{len(report.failed)} 个文件导入失败", flush=True)
     items = load_dataset(config.dataset)
-    documents, warnings = knowledge_base(assistant, config.corpus)  # the CLI and the report say them
+    documents, warnings = knowledge_base(assistant, config.corpus, items)  # the CLI, UI and report say them
     judge = None
     if config.judge:
         from .judge import LLMJudge

@@ -188,3 +188,12 @@ def test_eval_warns_when_the_home_holds_more_than_the_corpus(tmp_path, seeds_dir
     assert len(results["warnings"]) == 1 and "extra.txt" in results["warnings"][0]
     html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
     assert "知识库（2 个文档）" in html and "警告：知识库中另有 1 个文档" in html
+    # without --corpus (as the web UI runs), the set's evidence documents are the corpus
+    qa = next(d for d in dev if d["task"] == "qa" and {e["doc"] for e in d["evidence"]} == {"002_9b8f723787f48edc.txt"})
+    ds.write_text(json.dumps(qa, ensure_ascii=False), encoding="utf-8")
+    r = runner.invoke(cli, ["eval", str(ds), "--no-builtin", "--out", str(tmp_path / "run2"), "--home", str(home)])
+    assert r.exit_code == 0, r.output
+    assert "警告：知识库中另有 1 个文档不在评测集的出处文档中" in r.stderr and "extra.txt" in r.stderr
+    assert runner.invoke(cli, ["docs", "remove", "002_9b8f723787f48edc.txt", "--home", str(home)]).exit_code == 0
+    r = runner.invoke(cli, ["eval", str(ds), "--no-builtin", "--out", str(tmp_path / "run3"), "--home", str(home)])
+    assert "评测集的出处文档中有 1 个文档不在知识库中，引用它们的题目必然失分：002_9b8f723787f48edc.txt" in r.stderr

@@ -225,7 +225,9 @@ def test_8_run_a_small_evaluation_and_see_its_chart(page):
         page.locator("#eval-modes").get_by_label(name).check()
     page.locator("#run-eval").click()
     page.wait_for_function("document.querySelector('#eval-status').innerText.includes('评测完成')", timeout=180000)
-    assert "知识库 4 个文档" in page.locator("#eval-status").inner_text()  # 3 prepared + the DOCX of test 4
+    status = page.locator("#eval-status").inner_text()
+    assert "知识库 4 个文档" in status  # 3 prepared + the DOCX of test 4
+    assert "知识库中另有 3 个文档不在评测集的出处文档中" in status  # the set cites public.txt only
     chart = page.locator("#eval-chart svg")
     chart.wait_for()
     legend = chart.locator('g[id^="legend"] text').all_text_contents()

@@ -273,8 +273,10 @@ def _eval_tab(page: _Page) -> SimpleNamespace:
                 return
             chart_df, table, report = _run_views(state, job.id, r)
             a, b = _choice_lists()
-            n_docs = len(state.load_run(job.id).get("documents", []))  # what was searched; listed in the report
-            yield (f"评测完成：{job.id}（{info['total']} 题次；知识库 {n_docs} 个文档）", chart_df, table, report,
+            results = state.load_run(job.id)
+            n_docs = len(results.get("documents", []))  # what was searched; listed in the report
+            warned = "".join(f"\n\n⚠️ {w}" for w in results.get("warnings", []))  # a knowledge base unlike the set's
+            yield (f"评测完成：{job.id}（{info['total']} 题次；知识库 {n_docs} 个文档）{warned}", chart_df, table, report,
                    job.id, a, b)
 
         run_btn.click(on_run, [dataset, modes], [run_status, chart, items, report_file, current_run, run_a, run_b])
