@@ -128,7 +128,7 @@ def knowledge_base(assistant: Assistant, corpus: Path | None, items=()) -> tuple
     docs = [{"doc": d["doc"], "origin": d["origin"], "chunks": d["chunks"]} for d in assistant.documents()
             if assistant.settings.use_builtin or d["origin"] != BUILTIN]
     if corpus is not None:
-        wanted, named = {f.name for f in collect_files([corpus])[0]}, "--corpus"
+        wanted, named = {f.name for f in collect_files([corpus])[0]}, " --corpus "
     else:
         wanted, named = {e.get("doc", "") for i in items for e in i.evidence} - {""}, "评测集的出处文档"
     if not wanted:
@@ -143,7 +143,7 @@ def knowledge_base(assistant: Assistant, corpus: Path | None, items=()) -> tuple
                         + "、".join(extra[:5]) + ("等" if len(extra) > 5 else ""))
     missing = sorted(wanted - have)
     if missing:
-        warnings.append(f"{named}中有 {len(missing)} 个文档不在知识库中" + ("，引用它们的题目必然失分" if corpus is None else "")
+        warnings.append(f"{named.lstrip()}中有 {len(missing)} 个文档不在知识库中" + ("，引用它们的题目必然失分" if corpus is None else "")
                         + "：" + "、".join(missing[:5]) + ("等" if len(missing) > 5 else ""))
     return docs, warnings
 
