@@ -1,6 +1,6 @@
 """Answer quality of the extractive composer, as users get it (``Assistant.ask``).
 
-    python evals/bench_answers.py [--home DIR] [--no-builtin] [--dataset FILE …] [--show-misses]
+    python evals/bench/answers.py [--home DIR] [--no-builtin] [--dataset FILE …] [--show-misses]
 
 Ingests the seed reports and the built-in corpus (the default knowledge base) into the
 home, then prints per dataset, overall, by task and by difficulty: key-fact recall on qa
@@ -15,7 +15,7 @@ import statistics
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.service import Assistant  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
