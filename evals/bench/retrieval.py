@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from evals.dataset import DEFAULT_DATASET, YARDSTICK, load_dataset  # noqa: E402
 from evals.metrics import mean, score_retrieval  # noqa: E402
-from evals.seed_home import seeded_assistant  # noqa: E402
+from evals.seed_home import bench_assistant  # noqa: E402
 
 
 
@@ -53,9 +53,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-builtin", action="store_true", help="leave the built-in corpus out")
     ap.add_argument("--modes", default="dense,lexical,hybrid")
     args = ap.parse_args(argv)
-    assistant = seeded_assistant(args.home, "scenario-bench-", builtin=not args.no_builtin)
-    print(f"home={assistant.settings.home} chunks={assistant.index.store.count()} "
-          f"built-in corpus {'off' if args.no_builtin else 'on'}")
+    assistant = bench_assistant(args.home, builtin=not args.no_builtin)
     for path in args.dataset or (YARDSTICK, DEFAULT_DATASET):
         items = [i for i in load_dataset(path) if i.evidence]
         print(f"\n{path.name}")
