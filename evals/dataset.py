@@ -9,6 +9,9 @@ from core.errors import ScenarioError
 
 TASKS = ("qa", "case", "proposal", "unanswerable")
 DIFFICULTIES = ("easy", "medium", "hard")
+DATASETS = Path(__file__).resolve().parent / "datasets"
+DEFAULT_DATASET = DATASETS / "dev.jsonl"  # the regression set
+YARDSTICK = DATASETS / "realistic.jsonl"  # written as users ask: the measure of answer quality
 REQUIRED = ("id", "task", "question", "answer", "key_facts", "evidence", "cities", "difficulty")
 
 

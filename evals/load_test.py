@@ -30,8 +30,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
-from evals.bench_speed import percentile  # noqa: E402
+from evals.dataset import DEFAULT_DATASET  # noqa: E402
+from evals.metrics import percentile  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 
 SECRET = "4321"  # the restricted document's figure: must never reach a user outside 规划局

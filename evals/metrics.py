@@ -142,3 +142,17 @@ def citation_scores(answer: str, cited: dict[int, str], retrieved: list[str], to
                 precise += 1
     return CitationScores(supported / len(sentences), precise / n_cites if n_cites else 0.0,
                           faithful / len(sentences), len(sentences), n_cites)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) by nearest rank."""
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def city_recall(item_cities: list[str], result_cities: list[str], vocab) -> float:
+    """Share of the item's cities a result covers (a result's province covers its cities)."""
+    if not item_cities:
+        return 0.0
+    covered = {r for c in result_cities for r in (c, *vocab.ancestors(c))}
+    return sum(1 for c in item_cities if c in covered) / len(item_cities)

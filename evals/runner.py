@@ -100,7 +100,7 @@ def evaluate_item(assistant: Assistant, item: EvalItem, mode: str, generator: st
         hits = finder.find(item.question, k=5)
         record["answer"] = "；".join(f"{h.city}：{h.title}" for h in hits)
         record["cases"] = [h.to_dict() for h in hits]
-        from .bench_cases import city_recall
+        from .metrics import city_recall
 
         scores["city_recall@5"] = city_recall(item.cities, [h.city for h in hits], assistant.index.vocab)
     elif item.task == "proposal":

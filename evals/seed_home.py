@@ -30,3 +30,11 @@ def seeded_assistant(home: Path | None, prefix: str, *, seeds: bool = True, buil
     assistant = Assistant(settings)
     assistant.ingest((seed_files() if seeds else []) + (settings.builtin_paths if builtin else []), progress=False)
     return assistant
+
+
+def bench_assistant(home: Path | None, builtin: bool):
+    """The seeded knowledge base a benchmark measures, announced so its figures say what they were run on."""
+    assistant = seeded_assistant(home, "scenario-bench-", builtin=builtin)
+    print(f"home={assistant.settings.home} chunks={assistant.index.store.count()} "
+          f"built-in corpus {'on' if builtin else 'off'}")
+    return assistant

@@ -13,7 +13,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.service import Assistant  # noqa: E402
-from evals.bench_retrieval import DEFAULT_DATASET, evaluate  # noqa: E402
+from evals.bench.retrieval import evaluate  # noqa: E402
+from evals.dataset import DEFAULT_DATASET  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.seed_home import seed_files, seed_settings  # noqa: E402
 from ingest.index import Index  # noqa: E402

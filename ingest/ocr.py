@@ -35,10 +35,10 @@ from .pdf_layout import PDFIUM_LOCK as _PDFIUM_LOCK  # the one lock the PDF text
 
 MAX_SIDE = 4000  # px: larger images are downscaled before OCR
 MAX_PIXELS = 150_000_000  # an image declaring more is refused (decompression bomb)
-PDF_DPI = 150  # render scale for PDF pages (see evals/bench_ocr.py)
+PDF_DPI = 150  # render scale for PDF pages (see evals/bench/ocr.py)
 DET_LIMIT = 1280  # detection runs on the page scaled to this longest side
 DET_THRESH = 0.2  # text-map threshold: lower than rapidocr's 0.3 keeps thin strokes (一、)
-# pages below are reported for checking. Measured (evals/bench_ocr.py, degraded scans):
+# pages below are reported for checking. Measured (evals/bench/ocr.py, degraded scans):
 # character accuracy runs 0.01-0.04 under the mean confidence; below 0.93 pages had
 # roughly one character in ten or more wrong, clean scans score above 0.98
 LOW_CONFIDENCE = 0.93

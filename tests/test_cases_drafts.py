@@ -107,7 +107,7 @@ def test_proposal_has_every_section_cited_sentences_and_placeholders(kb):
     assert len(holders) <= 1 and all("独居老人智能报警" in h for h in holders)
     assert len(holders) == (len(applied) < 5)
     # every marker points at a reference whose quote holds the sentence's numbers
-    from evals.bench_drafts import citation_checks
+    from evals.draft_checks import citation_checks
 
     checks = citation_checks(d)
     assert checks and all(checks)

@@ -61,7 +61,7 @@ def _policy_blocks(draft) -> list[str]:
 
 
 def test_other_city_policy_is_labelled_as_that_city(kb, shenzhen_draft):
-    from evals.bench_drafts import unlabelled_other_places
+    from evals.draft_checks import unlabelled_other_places
 
     blocks = _policy_blocks(shenzhen_draft)
     hefei = [t for t in blocks if "预留3%" in t or "不作负面评价" in t]

@@ -81,7 +81,7 @@ def _texts(draft) -> list[str]:
 
 
 def test_three_steps_differ_between_scenarios_of_different_domains(kb, drafts):
-    from evals.bench_drafts import unlabelled_other_places
+    from evals.draft_checks import unlabelled_other_places
 
     elderly, flood = (_texts(drafts[i]) for i in ("独居老人紧急呼叫", "城市道路积水监测预警"))
     assert elderly != flood

@@ -92,6 +92,45 @@ def test_edges_call_the_service_not_its_parts():
     assert built == []
 
 
+def _absolute_names(node: ast.AST, rel: str) -> list[str]:
+    """The dotted modules an import statement names, relative ones resolved from ``rel``."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    base = ".".join(rel.split("/")[:-node.level]) if node.level else ""
+    module = ".".join(filter(None, (base, node.module)))
+    return [module] + [f"{module}.{a.name}" for a in node.names]
+
+
+def benchmark_importers(root: Path = ROOT) -> list[str]:
+    """Library modules and tests that import a benchmark. Benchmarks (evals/bench/) are
+    scripts at the top of the flow: what they share with tests lives in evals/ (metrics,
+    dataset, draft_checks); only another script may reuse a benchmark's measuring loop."""
+    out = []
+    for package in (*FORBIDDEN, "tests"):
+        for path in sorted((root / package).rglob("*.py")):
+            rel = path.relative_to(root).as_posix()
+            text = path.read_text(encoding="utf-8")
+            if rel.startswith("evals/bench/") or 'if __name__ == "__main__"' in text:
+                continue
+            tree = ast.parse(text)
+            for node in ast.walk(tree):
+                if any(n == "evals.bench" or n.startswith("evals.bench.") for n in _absolute_names(node, rel)):
+                    out.append(f"{rel}:{node.lineno}")
+    return out
+
+
+def test_benchmarks_are_leaves(tmp_path):
+    assert benchmark_importers() == []
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "evals").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text("def test():\n    from evals.bench.drafts import main\n")
+    (tmp_path / "evals" / "runner.py").write_text("from .bench.cases import city_recall\nfrom . import metrics\n")
+    (tmp_path / "evals" / "report.py").write_text("from . import bench\n")
+    assert benchmark_importers(tmp_path) == ["evals/report.py:1", "evals/runner.py:1", "tests/test_x.py:2"]
+
+
 # Functions still over the limit, each named with the reason it is allowed; the list only shrinks.
 LONG_ALLOWED: set[str] = set()
 MAX_LINES = 100

@@ -6,7 +6,7 @@
   sets, extractive, hybrid, seeds only);
 - a new process to its first answer (``scenario ask`` in a subprocess, on the built home).
 
-    python evals/bench_speed.py [--workdir DIR]
+    python evals/bench/speed.py [--workdir DIR]
 """
 from __future__ import annotations
 
@@ -20,17 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.service import Assistant  # noqa: E402
-from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
-from evals.dataset import load_dataset  # noqa: E402
+from evals.dataset import DEFAULT_DATASET, load_dataset  # noqa: E402
+from evals.metrics import percentile  # noqa: E402
 from evals.seed_home import seed_files, seed_settings  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def main(argv=None) -> int:

@@ -1,7 +1,7 @@
 """Retrieval quality, for each mode, as answers retrieve (``Assistant.search``: the whole
 question and, for a compound one, its parts; primary sources before built-in summaries).
 
-    python evals/bench_retrieval.py [--home DIR] [--no-builtin] [--dataset FILE …]
+    python evals/bench/retrieval.py [--home DIR] [--no-builtin] [--dataset FILE …]
 
 Ingests the seed reports and the built-in corpus (the default knowledge base; incremental,
 so a second run reuses the home), then prints Hit@5, Recall@5, Recall@10, MRR@10 and
@@ -13,15 +13,12 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from evals.dataset import load_dataset  # noqa: E402
+from evals.dataset import DEFAULT_DATASET, YARDSTICK, load_dataset  # noqa: E402
 from evals.metrics import mean, score_retrieval  # noqa: E402
-from evals.seed_home import seeded_assistant  # noqa: E402
+from evals.seed_home import bench_assistant  # noqa: E402
 
-DATASETS = Path(__file__).resolve().parent / "datasets"
-DEFAULT_DATASET = DATASETS / "dev.jsonl"
-YARDSTICK = DATASETS / "realistic.jsonl"
 
 
 def evaluate(assistant, items, modes=("dense", "lexical", "hybrid"), k: int = 10) -> dict:
@@ -56,9 +53,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-builtin", action="store_true", help="leave the built-in corpus out")
     ap.add_argument("--modes", default="dense,lexical,hybrid")
     args = ap.parse_args(argv)
-    assistant = seeded_assistant(args.home, "scenario-bench-", builtin=not args.no_builtin)
-    print(f"home={assistant.settings.home} chunks={assistant.index.store.count()} "
-          f"built-in corpus {'off' if args.no_builtin else 'on'}")
+    assistant = bench_assistant(args.home, builtin=not args.no_builtin)
     for path in args.dataset or (YARDSTICK, DEFAULT_DATASET):
         items = [i for i in load_dataset(path) if i.evidence]
         print(f"\n{path.name}")

@@ -1,6 +1,6 @@
 """Answer quality of the extractive composer, as users get it (``Assistant.ask``).
 
-    python evals/bench_answers.py [--home DIR] [--no-builtin] [--dataset FILE …] [--show-misses]
+    python evals/bench/answers.py [--home DIR] [--no-builtin] [--dataset FILE …] [--show-misses]
 
 Ingests the seed reports and the built-in corpus (the default knowledge base) into the
 home, then prints per dataset, overall, by task and by difficulty: key-fact recall on qa
@@ -15,12 +15,12 @@ import statistics
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.service import Assistant  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.metrics import key_fact_recall, mean  # noqa: E402
-from evals.seed_home import seeded_assistant  # noqa: E402
+from evals.seed_home import bench_assistant  # noqa: E402
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 DEFAULT_DATASETS = (DATASETS / "realistic.jsonl", DATASETS / "dev.jsonl")
@@ -76,9 +76,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-builtin", action="store_true", help="leave the built-in corpus out")
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args(argv)
-    assistant = seeded_assistant(args.home, "scenario-bench-", builtin=not args.no_builtin)
-    print(f"home={assistant.settings.home} chunks={assistant.index.store.count()} "
-          f"built-in corpus {'off' if args.no_builtin else 'on'}")
+    assistant = bench_assistant(args.home, builtin=not args.no_builtin)
     for path in args.dataset or DEFAULT_DATASETS:
         print_table(path.name, evaluate_answers(assistant, load_dataset(path), args.mode, args.show_misses))
     return 0

@@ -1,7 +1,7 @@
 """Comparable-case finding on the development set's case items, against plain passage
 retrieval on the same items.
 
-    python evals/bench_cases.py [--home DIR] [--no-builtin]
+    python evals/bench/cases.py [--home DIR] [--no-builtin]
 
 City recall@5 = share of an item's cities found among the top 5 results, averaged over
 items. A result's city is the case's city (a card) or the first place a passage names;
@@ -14,20 +14,13 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.cases import CaseFinder  # noqa: E402
-from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
+from evals.dataset import DEFAULT_DATASET  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
-from evals.metrics import mean  # noqa: E402
+from evals.metrics import city_recall, mean  # noqa: E402
 from evals.seed_home import seeded_assistant  # noqa: E402
-
-
-def city_recall(item_cities: list[str], result_cities: list[str], vocab) -> float:
-    if not item_cities:
-        return 0.0
-    covered = {r for c in result_cities for r in (c, *vocab.ancestors(c))}
-    return sum(1 for c in item_cities if c in covered) / len(item_cities)
 
 
 def main(argv=None) -> int:

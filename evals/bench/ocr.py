@@ -1,6 +1,6 @@
 """OCR speed and accuracy on scanned seed documents, and what scanning costs retrieval.
 
-    python evals/bench_ocr.py [--seed PATTERN …] [--dpi 150] [--det-limit 1280]
+    python evals/bench/ocr.py [--seed PATTERN …] [--dpi 150] [--det-limit 1280]
                               [--det-thresh 0.2] [--threads N] [--noise] [--retrieval]
 
 Renders seed text files (default ``002_*.txt`` and ``003_*.txt`` from ``SCENARIO_SEEDS``
@@ -16,7 +16,7 @@ distance / source length per page, after NFKC and removing whitespace).
 
 ``--retrieval`` also ingests the seeds into two homes — one with these seeds as text,
 one with them as the scanned PDFs (the other seeds as text in both) — and prints the
-retrieval table of ``bench_retrieval`` on the items of ``realistic.jsonl`` whose evidence
+retrieval table of ``bench/retrieval.py`` on the items of ``realistic.jsonl`` whose evidence
 comes only from these seeds. Targets: ≥ 20 pages a minute on 2 cores; Recall@5 of the
 scans within 0.05 of the text.
 """
@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from evals.seed_home import SEEDS  # noqa: E402
 
@@ -189,7 +189,8 @@ def accuracy(ocr_text: str, source: str) -> float:
 def retrieval(seeds: list[Path], scans: dict[Path, Path]) -> None:
     from assistant.service import Assistant
     from core.settings import Settings
-    from evals.bench_retrieval import YARDSTICK, evaluate, print_table
+    from evals.bench.retrieval import evaluate, print_table
+    from evals.dataset import YARDSTICK
     from evals.dataset import load_dataset
     from evals.seed_home import seed_files
 

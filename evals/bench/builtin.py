@@ -1,7 +1,7 @@
 """Answers from the built-in knowledge base alone (corpus/ cards and briefs; the seed
 reports are not ingested), on the development questions.
 
-    python evals/bench_builtin.py [--home DIR] [--show-misses]
+    python evals/bench/builtin.py [--home DIR] [--show-misses]
 
 Key-fact recall is reported on the qa items whose key facts all appear somewhere in the
 built-in corpus ("facts the cards hold"), and on all qa items for reference.
@@ -13,11 +13,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.service import Assistant  # noqa: E402
 from core.settings import Settings  # noqa: E402
-from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
+from evals.dataset import DEFAULT_DATASET  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.matching import normalize  # noqa: E402
 from evals.metrics import key_fact_recall, mean  # noqa: E402

@@ -12,7 +12,7 @@ cached (second-asked) figures are printed beside them.
 The knowledge base is the seed reports plus the built-in corpus (built once in a work
 folder); the first question is a warm-up and is not counted.
 
-    python evals/bench_stream.py [--workdir DIR] [-n 100]
+    python evals/bench/stream.py [--workdir DIR] [-n 100]
 """
 from __future__ import annotations
 
@@ -28,10 +28,10 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from evals.bench_retrieval import DEFAULT_DATASET  # noqa: E402
-from evals.bench_speed import percentile  # noqa: E402
+from evals.dataset import DEFAULT_DATASET  # noqa: E402
+from evals.metrics import percentile  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.seed_home import seeded_assistant  # noqa: E402
 from evals.serving import wait_until_serving  # noqa: E402

@@ -1,13 +1,13 @@
 """Answer and retrieval quality when the seed reports arrive as real documents.
 
-    python evals/bench_documents.py [--formats txt,pdf,docx,html] [--dataset FILE] [--cache DIR]
+    python evals/bench/documents.py [--formats txt,pdf,docx,html] [--dataset FILE] [--cache DIR]
 
 Makes each seed report in each format outside the repository (``--cache``, default
 ``~/.cache/scenario/bench_documents``): ``pdf`` is Chromium's headless print of the .txt
 with its default running header and footer (date, title, ``file://`` URL, "n/m"), the
 way officials save web pages; ``docx`` and ``html`` wrap the same lines. Each format is
 ingested into its own home, built-in corpus off, and scored on the dataset (default:
-the realistic set) with the same measures as bench_retrieval / bench_answers: Recall@5
+the realistic set) with the same measures as bench/retrieval.py and bench/answers.py: Recall@5
 and MRR@10 (hybrid), key-fact recall and the share of answerable questions refused.
 It also counts the chunks that still hold a CJK radical code point, a ``file://`` URL or
 an "n/m" page footer — each should be 0.
@@ -22,12 +22,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.service import Assistant  # noqa: E402
 from core.settings import Settings  # noqa: E402
-from evals.bench_answers import evaluate_answers, summarize  # noqa: E402
-from evals.bench_retrieval import evaluate  # noqa: E402
+from evals.bench.answers import evaluate_answers, summarize  # noqa: E402
+from evals.bench.retrieval import evaluate  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.seed_home import seed_files  # noqa: E402
 from ingest.normalize import has_lookalikes  # noqa: E402

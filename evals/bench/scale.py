@@ -13,7 +13,7 @@ of the chunk they vary plus small noise, normalised — which exercise the store
 query side exactly as real ones do; their "ingest" rate excludes embedding and is shown
 as such. ``--chroma-url`` runs the query side against a Chroma server as well.
 
-    python evals/bench_scale.py [--sizes 1000,10000,100000] [--real-embed 1000] [--chroma-url URL [--server-only]]
+    python evals/bench/scale.py [--sizes 1000,10000,100000] [--real-embed 1000] [--chroma-url URL [--server-only]]
 writes evals/scale/results.json, evals/scale/scale.md and evals/scale/scale.png
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 OUT = Path(__file__).resolve().parent / "scale"
 _NUM = re.compile(r"\d+")
@@ -82,7 +82,7 @@ def run_size(n: int, real_embed: int, work: Path, chroma_url: str | None) -> dic
     from core.access import Reader
     from assistant.retrieve import Retriever
     from core.settings import Settings
-    from evals.bench_retrieval import DEFAULT_DATASET
+    from evals.dataset import DEFAULT_DATASET
     from evals.dataset import load_dataset
     from ingest.index import Index, embedding_text
     from ingest.vocab import load_vocab
