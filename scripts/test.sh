@@ -3,7 +3,7 @@
 # the test dependencies (scripts/venv.sh), then the whole suite runs, then the store tests again against a
 # real `chroma run` server. The seed reports are read from ../shared/seeds beside the
 # checkout (SCENARIO_SEEDS overrides); without them the tests that need them are skipped.
-# Arguments go to pytest (e.g. `bash scripts/test.sh -x tests/test_question.py`; then the
+# Arguments go to pytest (e.g. `bash scripts/test.sh -x tests/assistant/test_question.py`; then the
 # Chroma-server pass is skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."

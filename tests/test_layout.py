@@ -158,3 +158,22 @@ def test_no_function_is_over_a_hundred_lines():
     """A function that long does several things; split it so each has a name."""
     assert sorted(set(long_functions()) - LONG_ALLOWED) == []
     assert LONG_ALLOWED <= set(long_functions()), "an allowed function is short now: drop it from LONG_ALLOWED"
+
+
+# project-wide checks stay at the top of tests/; every other test sits beside its package's peers
+PROJECT_TESTS = {"test_layout.py", "test_imports.py"}
+
+
+def test_tests_mirror_the_packages():
+    """tests/<package>/ holds the tests of <package>, and no test module imports another:
+    what tests share is in tests/ helpers (docmaker, index_checks, apiserver, …)."""
+    packages = set(FORBIDDEN)
+    misplaced = [p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").rglob("test_*.py")
+                 if (p.parent.name not in packages and p.name not in PROJECT_TESTS)
+                 or (p.parent.name == "tests" and p.name not in PROJECT_TESTS)]
+    assert misplaced == []
+    shared = [f"{p.relative_to(ROOT).as_posix()}:{node.lineno}" for p in (ROOT / "tests").rglob("*.py")
+              for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+              for name in _absolute_names(node, p.relative_to(ROOT).as_posix())
+              if name.split(".")[-1].startswith("test_") or ".test_" in name]
+    assert shared == []

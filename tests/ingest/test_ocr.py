@@ -157,7 +157,7 @@ def test_reading_order_columns_tables_paragraphs():
 def test_pipeline_answers_from_the_scanned_page_and_cites_it(files, tmp_path_factory):
     from assistant.service import Assistant
     from tests.conftest import store_settings
-    from tests.test_index import assert_consistent
+    from tests.index_checks import assert_consistent
 
     home = tmp_path_factory.mktemp("ocr-home")
     assistant = Assistant(store_settings(home / "h", use_builtin=False, builtin_corpus=None))

@@ -13,7 +13,7 @@ import yaml
 from ingest.cards import validate_brief, validate_card
 from ingest.vocab import load_vocab
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 CARDS = sorted((CORPUS / "cases").glob("*.yaml"))
 BRIEFS = sorted((CORPUS / "policies").glob("*.md"))
 RUN = 25

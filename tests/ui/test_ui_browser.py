@@ -15,7 +15,7 @@ from tests.docmaker import make_docx
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed"), pytest.mark.slow]  # slow: drives Chromium against a server
-ARTIFACTS = Path(os.environ.get("SCENARIO_ARTIFACTS", Path(__file__).resolve().parents[1] / "test-artifacts")) / "ui"
+ARTIFACTS = Path(os.environ.get("SCENARIO_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts")) / "ui"
 
 # Records every text the last answer bubble shows, to see that it grew in pieces.
 WATCH = """() => {

@@ -13,7 +13,7 @@ from tests.apiserver import prepare_home
 
 pytestmark = [pytest.mark.store, pytest.mark.slow]  # slow: starts MCP servers
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from assistant.service import Assistant
 
 pytestmark = pytest.mark.slow  # ingests the seeds and the built-in corpus
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 CARDS = ["beijing-urban-safety-risk-platform", "anhui-city-lifeline-safety-project", "hunan-city-lifeline-1-1-n",
          "chongqing-shapingba-all-age-community", "shandong-smart-community-operation", "hefei-budget-reserve-fault-tolerance",
          "wuxi-super-scenarios", "shanghai-city-operation-one-network", "hangzhou-city-brain-gpt"]

@@ -138,7 +138,7 @@ def test_bad_input_matrix_through_the_cli(batch, tmp_path, monkeypatch):
 
     from assistant.service import Assistant
     from core.settings import Settings
-    from tests.test_index import assert_consistent
+    from tests.index_checks import assert_consistent
 
     a = Assistant(Settings(home=tmp_path / "home", use_builtin=False))
     assert_consistent(a)
@@ -174,7 +174,7 @@ def test_bad_input_matrix_through_the_upload_api(batch, tmp_path, monkeypatch):
     from assistant.service import Assistant
     from tests.apiserver import prepare_home, start
     from tests.conftest import store_settings
-    from tests.test_index import assert_consistent
+    from tests.index_checks import assert_consistent
 
     folder, expect = batch
     monkeypatch.setenv("SCENARIO_SOFFICE", NO_SOFFICE)

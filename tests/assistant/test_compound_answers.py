@@ -150,7 +150,7 @@ def test_a_card_restating_an_ingested_passage_does_not_displace_it(tmp_path, see
 
     corpus = tmp_path / "corpus"
     (corpus / "cases").mkdir(parents=True)
-    card = Path(__file__).resolve().parents[1] / "corpus" / "cases" / "hefei-budget-reserve-fault-tolerance.yaml"
+    card = Path(__file__).resolve().parents[2] / "corpus" / "cases" / "hefei-budget-reserve-fault-tolerance.yaml"
     shutil.copy(card, corpus / "cases" / card.name)
     a = Assistant(store_settings(tmp_path / "home", builtin_corpus=corpus))
     a.ensure_builtin(progress=False)

@@ -9,7 +9,7 @@ from evals.dataset import load_dataset, validate_dataset
 from evals.matching import chunk_matches, evidence_matches
 from evals.metrics import RetrievalScores, key_fact_recall
 
-DEV = Path(__file__).resolve().parents[1] / "evals" / "datasets" / "dev.jsonl"
+DEV = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "dev.jsonl"
 
 
 def test_matching_rule():

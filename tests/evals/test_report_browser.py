@@ -21,7 +21,7 @@ def report(tmp_path_factory, seeds_dir):
     from ui.cli import cli
 
     tmp = tmp_path_factory.mktemp("report")
-    dev = [json.loads(x) for x in (Path(__file__).resolve().parents[1] / "evals/datasets/dev.jsonl")
+    dev = [json.loads(x) for x in (Path(__file__).resolve().parents[2] / "evals/datasets/dev.jsonl")
            .read_text(encoding="utf-8").splitlines()]
     small = [d for d in dev if "002_9b8f723787f48edc.txt" in {e["doc"] for e in d["evidence"]}][:5]
     ds = tmp / "small.jsonl"

@@ -12,7 +12,7 @@ from ingest.chunk_meta import BUILTIN
 from ingest.index import Index
 from ingest.pipeline import ingest_paths
 
-from .conftest import store_settings
+from tests.conftest import store_settings
 
 pytestmark = pytest.mark.store
 

@@ -125,7 +125,7 @@ def test_eval_cli_run_compare_validate(tmp_path, seeds_dir):
 
     from ui.cli import cli
 
-    dev = [json.loads(x) for x in (Path(__file__).resolve().parents[1] / "evals/datasets/dev.jsonl")
+    dev = [json.loads(x) for x in (Path(__file__).resolve().parents[2] / "evals/datasets/dev.jsonl")
            .read_text(encoding="utf-8").splitlines()]
     small = [d for d in dev if "002_9b8f723787f48edc.txt" in {e["doc"] for e in d["evidence"]}][:6]
     small += [d for d in dev if d["task"] == "unanswerable"][:2]
@@ -167,7 +167,7 @@ def test_eval_warns_when_the_home_holds_more_than_the_corpus(tmp_path, seeds_dir
     from ui.cli import cli
     from tests.docmaker import write_text
 
-    dev = [json.loads(x) for x in (Path(__file__).resolve().parents[1] / "evals/datasets/dev.jsonl")
+    dev = [json.loads(x) for x in (Path(__file__).resolve().parents[2] / "evals/datasets/dev.jsonl")
            .read_text(encoding="utf-8").splitlines()]
     ds = tmp_path / "small.jsonl"
     ds.write_text(json.dumps(next(d for d in dev if d["task"] == "unanswerable"), ensure_ascii=False), encoding="utf-8")

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from ingest.lexical_index import LexicalIndex
+from tests.index_checks import assert_consistent
 from tests.docmaker import POLICY_TEXT, make_pdf, write_text
 
 pytestmark = pytest.mark.store
@@ -14,22 +14,6 @@ pytestmark = pytest.mark.store
 
 def chunk_sources(assistant) -> Counter:
     return Counter(m["source"] for _, _, m in assistant.index.store.iter_all(include_documents=False))
-
-
-def assert_consistent(assistant):
-    """No duplicate texts per document, every chunk of a document from one version,
-    complete, and BM25 built from exactly the collection's chunks."""
-    by_doc: dict[str, list] = {}
-    for cid, text, meta in assistant.index.store.iter_all():
-        by_doc.setdefault(meta["source"], []).append((cid, text, meta))
-    for source, rows in by_doc.items():
-        assert len({m["doc_hash"] for _, _, m in rows}) == 1, f"{source}: chunks of two versions"
-        assert len(rows) == rows[0][2]["n_chunks"], f"{source}: incomplete"
-        assert len({m["chunk_index"] for _, _, m in rows}) == len(rows), f"{source}: duplicate chunks"
-    lex = assistant.index.lexical()
-    assert sorted(lex.ids) == sorted(assistant.index.store.all_ids())
-    on_disk = LexicalIndex.load(assistant.index.lexical_path)
-    assert on_disk is not None and on_disk.fingerprint == assistant.index.fingerprint()
 
 
 def test_reingest_skips_unchanged_and_replaces_changed(assistant, tmp_path):
