@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from ingest.index import Index
+from index.knowledge_base import Index
 
 
 @dataclass

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ingest.chunk_meta import BUILTIN
+from core.chunk_meta import BUILTIN
 from ingest.units import Unit, chunk_units
 
 from .question import FILLERS, NOT_A_QUESTION, QUESTION_WORD, Part, Question

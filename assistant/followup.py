@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ingest.enrich import find_years
-from ingest.vocab import Vocab
+from core.vocab import Vocab
 
 _LEAD = re.compile(r"^(那么|那|还有|另外|此外|以及|再问一下|再问|同样地?|请问)[，,、\s]*")
 _TAIL = re.compile(r"[呢吗嘛啊？?。！!\s]+$")

@@ -15,7 +15,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from ingest.enrich import find_years
-from ingest.vocab import Vocab
+from core.vocab import Vocab
 
 # words that make a clause a question
 QUESTION_WORD = re.compile(

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from ingest.chunk_meta import BUILTIN
-from ingest.index import Index
+from core.chunk_meta import BUILTIN
+from index.knowledge_base import Index
 
 from core.errors import ConfigError
 from core.settings import MODES, Settings

@@ -11,8 +11,8 @@ from typing import Iterator
 
 import numpy as np
 
-from ingest.chunk_meta import BUILTIN, USER
-from ingest.index import Index
+from core.chunk_meta import BUILTIN, USER
+from index.knowledge_base import Index
 from ingest.pipeline import IngestReport, ingest_paths, remove_documents
 
 from core.access import LOCAL, PUBLIC, Reader

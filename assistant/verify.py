@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ingest.chunk import split_sentences
-from ingest.lexical_index import Tokenizer
+from index.lexical_index import Tokenizer
 
 MARKER = re.compile(r"\[(\d{1,2})\]")
 

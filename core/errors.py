@@ -3,7 +3,7 @@ clean CLI/API messages instead of stack traces.
 
 Each class carries how the edges report it: ``exit_code`` (the ``scenario`` command's exit
 status) and ``http_status`` (the API's response status). Subclasses elsewhere set their
-own (``assistant.users.AuthError`` 401, ``ui.state.NotFoundError`` 404, …); the CLI and
+own (``assistant.users.AuthError`` 401, ``NotFoundError`` 404, …); the CLI and
 the API read these attributes and keep no mapping of their own.
 """
 
@@ -50,3 +50,10 @@ class LLMError(ScenarioError):
 
     exit_code = 1
     http_status = 400
+
+
+class NotFoundError(ScenarioError):
+    """No such document, job, dataset or file (HTTP 404)."""
+
+    exit_code = 1
+    http_status = 404

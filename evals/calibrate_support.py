@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.verify import support  # noqa: E402
-from ingest.lexical_index import Tokenizer  # noqa: E402
-from ingest.vocab import load_vocab  # noqa: E402
+from index.lexical_index import Tokenizer  # noqa: E402
+from core.vocab import load_vocab  # noqa: E402
 
 DEFAULT_PAIRS = Path(__file__).resolve().parent / "datasets" / "support_calibration.jsonl"
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from evals.seed_home import SEEDS  # noqa: E402
 from ingest.loaders import load_document  # noqa: E402
 from ingest.structure import split_sections  # noqa: E402
-from ingest.vocab import load_vocab  # noqa: E402
+from core.vocab import load_vocab  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 POLICY_WORDS = ("意见", "方案", "措施", "办法", "指南", "通知", "计划", "规划", "条例", "细则", "决定", "导则", "清单")

@@ -28,8 +28,8 @@ def ingest_cmd(home: Path, corpus: Path) -> list[str]:
 def snapshot(home: Path) -> dict:
     """Ids, per-document chunk counts and the BM25/Chroma agreement of a home."""
     from core.settings import Settings
-    from ingest.index import Index
-    from ingest.lexical_index import LexicalIndex
+    from index.knowledge_base import Index
+    from index.lexical_index import LexicalIndex
 
     index = Index(Settings(home=home, use_builtin=False))
     ids = index.store.all_ids()

@@ -9,7 +9,7 @@ import io
 import re
 from pathlib import Path
 
-from ingest.chunk_meta import BUILTIN
+from core.chunk_meta import BUILTIN
 
 from .matching import normalize
 

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from assistant.service import Assistant
 from core.settings import Settings
-from ingest.chunk_meta import BUILTIN
+from core.chunk_meta import BUILTIN
 
 from .dataset import EvalItem, load_dataset
 from .matching import evidence_matches

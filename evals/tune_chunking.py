@@ -18,7 +18,7 @@ from evals.bench.retrieval import evaluate  # noqa: E402
 from evals.dataset import DEFAULT_DATASET  # noqa: E402
 from evals.dataset import load_dataset  # noqa: E402
 from evals.seed_home import seed_files, seed_settings  # noqa: E402
-from ingest.index import Index  # noqa: E402
+from index.knowledge_base import Index  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .chunk_meta import ChunkMeta
-from .vocab import Vocab
+from core.chunk_meta import ChunkMeta
+from core.vocab import Vocab
 
 UNNAMED_CITY = "未具名"  # reports that anonymise a city ("湖南某市") keep its province
 SUMMARY_CHARS = (80, 250)

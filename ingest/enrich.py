@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .chunk_meta import ChunkMeta
-from .vocab import Vocab
+from core.chunk_meta import ChunkMeta
+from core.vocab import Vocab
 
 _YEAR = re.compile(r"(?<!\d)((?:19[89]|20[0-4])\d)(?:\s*[-—–~～至到]\s*((?:19[89]|20[0-4])\d))?\s*年")
 

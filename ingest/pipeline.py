@@ -23,9 +23,9 @@ from core.settings import Settings
 
 from .cards import brief_metadata, card_from_dict, validate_card
 from .chunk import Chunk, chunk_sections
-from .chunk_meta import USER, ChunkMeta
+from core.chunk_meta import USER, ChunkMeta
 from .enrich import case_facets, chunk_metadata
-from .index import Index, embedding_text
+from index.knowledge_base import Index, embedding_text
 from .loaders import SUPPORTED_SUFFIXES, LoadOptions, file_hash, load_document, unsupported_reason
 from .structure import split_sections
 from .units import chunk_units

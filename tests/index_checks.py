@@ -1,7 +1,7 @@
 """What a consistent index looks like, checked after ingests that may have failed half-way."""
 from __future__ import annotations
 
-from ingest.lexical_index import LexicalIndex
+from index.lexical_index import LexicalIndex
 
 
 def assert_consistent(assistant):

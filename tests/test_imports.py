@@ -9,7 +9,7 @@ CHECK = """
 import os, warnings
 import numpy, scipy.sparse, click, tqdm, yaml, fastapi, starlette  # their own filters are theirs
 env, filters = dict(os.environ), list(warnings.filters)
-import ui.cli, assistant.service, ingest.pipeline, ingest.store, ui.server, ui.mcp_server
+import ui.cli, assistant.service, ingest.pipeline, index.store, ui.server, ui.mcp_server
 assert dict(os.environ) == env, set(os.environ.items()) ^ set(env.items())
 assert list(warnings.filters) == filters, warnings.filters[:3]
 """

@@ -18,11 +18,11 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.access import Reader
-from core.errors import ScenarioError
+from core.errors import NotFoundError, ScenarioError
 from assistant.retrieve import Filters
 from assistant.users import SESSION_HOURS
 
-from .state import NotFoundError, ServerState
+from .state import ServerState
 
 log = logging.getLogger("scenario.api")
 

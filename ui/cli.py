@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from ingest.chunk_meta import BUILTIN
+from core.chunk_meta import BUILTIN
 
 from core.errors import ScenarioError
 from core.settings import MODES, Settings, prepare_process

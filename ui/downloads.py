@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core.access import Reader
 
-from .state import NotFoundError
+from core.errors import NotFoundError
 
 KEEP_HOURS = 24
 _ID = re.compile(r"[0-9a-f]{32}")

@@ -33,11 +33,11 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.access import Reader
-from core.errors import ScenarioError
+from core.errors import NotFoundError, ScenarioError
 from assistant.excerpt import cited_sentences
 
 from .api import bearer_token
-from .state import NotFoundError, ServerState
+from .state import ServerState
 
 log = logging.getLogger("scenario.openai")
 

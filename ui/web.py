@@ -22,7 +22,7 @@ from core.access import INTERNAL, PUBLIC, ROLE_NAMES
 from core.errors import ScenarioError
 from assistant.retrieve import Filters
 from core.settings import MODES
-from ingest.chunk_meta import BUILTIN
+from core.chunk_meta import BUILTIN
 from ingest.loaders import SUPPORTED_SUFFIXES
 
 from . import render

@@ -84,8 +84,8 @@ def run_size(n: int, real_embed: int, work: Path, chroma_url: str | None) -> dic
     from core.settings import Settings
     from evals.dataset import DEFAULT_DATASET
     from evals.dataset import load_dataset
-    from ingest.index import Index, embedding_text
-    from ingest.vocab import load_vocab
+    from index.knowledge_base import Index, embedding_text
+    from core.vocab import load_vocab
 
     texts0, metas0, vecs0 = base_chunks(work)
     cities = sorted(load_vocab().cities)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.question import QuestionReader, slot_of
-from ingest.lexical_index import Tokenizer
-from ingest.vocab import load_vocab
+from index.lexical_index import Tokenizer
+from core.vocab import load_vocab
 
 
 @pytest.fixture(scope="module")

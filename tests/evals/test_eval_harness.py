@@ -15,8 +15,8 @@ from evals.metrics import RetrievalScores, citation_scores, rouge_l, token_f1
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    from ingest.lexical_index import Tokenizer
-    from ingest.vocab import load_vocab
+    from index.lexical_index import Tokenizer
+    from core.vocab import load_vocab
 
     return Tokenizer(load_vocab())
 

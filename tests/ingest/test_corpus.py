@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from ingest.cards import validate_brief, validate_card
-from ingest.vocab import load_vocab
+from core.vocab import load_vocab
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 CARDS = sorted((CORPUS / "cases").glob("*.yaml"))

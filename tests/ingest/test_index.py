@@ -119,7 +119,7 @@ def test_lexical_index_is_rebuilt_when_stale(assistant, tmp_path):
 def test_readers_check_one_generation_token_not_every_id(assistant, tmp_path, monkeypatch):
     """Per query a reader reads the store's generation; only when it moved (or a write is
     under way, or crashed) does it compare all ids. Writes by another Index are seen."""
-    from ingest.index import Index
+    from index.knowledge_base import Index
 
     write_text(tmp_path / "a.txt", POLICY_TEXT)
     assistant.ingest([tmp_path / "a.txt"], progress=False)

@@ -6,7 +6,7 @@ import shutil
 
 from core.settings import PROJECT_ROOT, Settings
 from ingest.pipeline import CLEANING_FILES, files_digest, pipeline_id
-from ingest.vocab import load_vocab
+from core.vocab import load_vocab
 
 SHIPPED_VOCAB = PROJECT_ROOT / "corpus" / "vocab.yaml"
 

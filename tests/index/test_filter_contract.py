@@ -8,8 +8,8 @@ import pytest
 
 from assistant.retrieve import Filters
 from core.settings import PROJECT_ROOT
-from ingest.chunk_meta import BUILTIN
-from ingest.index import Index
+from core.chunk_meta import BUILTIN
+from index.knowledge_base import Index
 from ingest.pipeline import ingest_paths
 
 from tests.conftest import store_settings

@@ -12,8 +12,8 @@ import numpy as np
 
 from core.errors import ConfigError
 
-from .chunk_meta import ChunkMeta
-from .embedder import Embedder
+from core.chunk_meta import ChunkMeta
+from index.embedder import Embedder
 
 ADD_BATCH = 1000
 PAGE = 5000

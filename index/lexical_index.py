@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from .chunk_meta import BUILTIN
-from .vocab import Vocab
+from core.chunk_meta import BUILTIN
+from core.vocab import Vocab
 
 K1 = 1.5
 B = 0.75
@@ -29,7 +29,7 @@ _KEEP = re.compile(r"[\w%％]", re.UNICODE)
 
 @lru_cache(maxsize=1)
 def load_stopwords() -> frozenset[str]:
-    text = resources.files("ingest").joinpath("resources/stopwords_zh.txt").read_text(encoding="utf-8")
+    text = resources.files("index").joinpath("resources/stopwords_zh.txt").read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip())
 
 

@@ -14,11 +14,11 @@ import numpy as np
 from core.errors import HomeLockedError
 from core.settings import Settings
 
-from .chunk_meta import FILTER_KEYS
-from .embedder import CachedEmbedder, make_embedder
-from .lexical_index import LexicalIndex, Tokenizer
-from .store import ChunkStore
-from .vocab import Vocab, load_vocab
+from core.chunk_meta import FILTER_KEYS
+from index.embedder import CachedEmbedder, make_embedder
+from index.lexical_index import LexicalIndex, Tokenizer
+from index.store import ChunkStore
+from core.vocab import Vocab, load_vocab
 
 
 class Index:

@@ -7,9 +7,9 @@ import uuid
 import numpy as np
 import pytest
 
-from ingest.chunk_meta import BUILTIN, USER
-from ingest.embedder import make_embedder
-from ingest.store import ChunkStore
+from core.chunk_meta import BUILTIN, USER
+from index.embedder import make_embedder
+from index.store import ChunkStore
 
 pytestmark = pytest.mark.store
 
