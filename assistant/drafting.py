@@ -42,6 +42,9 @@ FIVE_STAGES = (
 STAGE_WORDS = re.compile(r"[一二三四五]阶|五阶|七有|三维|三元|三步")
 # the six parts of the method by the names its text uses for them (a 五阶 stage by its ordinal)
 METHOD_PARTS = re.compile(r"七有|三维|五阶|第[一二三四五]阶|四类|三步|三元")
+# the three parts of 三元 operation by each name the method's texts give them
+THREE_PARTS = (("三方主体", "主体责任"), ("三项运营", "运营对象"), ("三个衡量", "运营标尺"))
+ENUM_LEAD = re.compile(r"^[一二三四五六七八九十]是")  # an item's lead-in: its body is the next sentence
 STEP_ORDINAL = re.compile(r"第[一二三]步")
 THREE_STEPS = (
     # heading, ordinal, the step's own terms, what a scenario's material on it speaks of, what the user supplies
@@ -261,12 +264,47 @@ def _marker(cited: str) -> str:
     return m.group(0) if m else ""
 
 
+DRAFT_VERB = re.compile(r"(?:起草|撰写|编制|拟定|写)(?:一份|一个|一套|一版)?")
+# what a request asks to be written: the kind of document, not the scenario
+DOC_KINDS = re.compile(r"(?:的)?(?:(?:场景)?(?:建设|工作|实施|运营|机制|政策)?(?:方案|提纲|要点|框架|设想|提案|意见|办法|思路)"
+                       r"(?:的)?(?:框架|提纲|要点)?)+$")
+OWN_PLACE = re.compile(r"^(?:我们|我市|本市|我区|本区|全市|我省|本省)")
+ASIDE = re.compile(r"(?:并且|并|同时|要|请)?(?:引用|参考|参照|讲清|说明|列出|附上)")  # "…方案要点并引用现有做法"
+DOING_VERB = re.compile(r"(?:要做|想做|做|搞|建设|打造|出台|推进|开展|建)(?:一个|一套|一批)?")
+
+
+def _strip_kind(s: str) -> str:
+    s = DOC_KINDS.sub("", s.strip(" “”\"。.！!"))
+    s = re.sub(r"(?:的)?(?:场景)?(?:建设)?$", "", s)
+    s = OWN_PLACE.sub("", s).strip(" “”\"")
+    # a quotation left open or closed by the cuts is put right ("企业开办“一网通办”")
+    if s.count("“") > s.count("”"):
+        s += "”"
+    elif s.count("”") > s.count("“"):
+        s = "“" + s
+    return s
+
+
 def idea_of(text: str) -> str:
-    """The scenario named in a request ("为本市起草一个独居老人智能报警场景方案" → 独居老人智能报警)."""
-    s = re.sub(r"^(请|帮我)?\s*(?:(?:为|给)[^，。\s]{0,8}?(?=起草|撰写|编制))?\s*(起草|撰写|写|编制)?\s*(一个|一份)?", "",
-               text.strip())
-    s = re.sub(r"(的)?(场景)?(建设)?(方案|设想|提案)?[。.！!]?$", "", s)
-    return s.strip(" “”\"") or text.strip()
+    """The scenario a request is about, without the request's framing: who asks, the verb and
+    the kind of document ("为本市起草一个独居老人智能报警场景方案" → 独居老人智能报警;
+    "请帮我们市起草一份场景机会清单发布和动态管理机制的方案要点" → 场景机会清单发布和动态管理机制;
+    "我们要做惠企政策免申即享的涉企服务场景，请起草方案要点" → 惠企政策免申即享的涉企服务)."""
+    text = text.strip()
+    clauses = [c for c in re.split(r"[，,。；;：:！!？?\n]", text) if c.strip()]
+    for i, clause in enumerate(clauses):
+        m = DRAFT_VERB.search(clause)
+        if not m:
+            continue
+        idea = _strip_kind(ASIDE.split(clause[m.end():])[0])
+        if len(idea) > 2:
+            return idea
+        for before in reversed(clauses[:i]):  # "我们要做X场景，请起草方案要点": X is said first
+            d = DOING_VERB.search(before)
+            if d and len(_strip_kind(before[d.end():])) > 2:
+                return _strip_kind(before[d.end():])
+        break
+    return _strip_kind(text) or text
 
 
 @dataclass
@@ -335,18 +373,26 @@ class Drafter:
         composed = self.assistant.composer.compose(evidence)
         return [] if composed.refused else [citer.cite(p.chunk, p.sentence) for p in composed.picks[:limit]]
 
-    def _method(self, citer: _Citer, query: str, must: str, limit: int = 1) -> list[str]:
-        """Sentences of the method text (the built-in method notes or the 2026 report)."""
-        chunks = [c for c in self._evidence(query, k=8) if must in c.section + c.text]
+    def _method(self, citer: _Citer, query: str, must: str | tuple[str, ...], limit: int = 1) -> list[str]:
+        """Sentences of the method text (the built-in method notes or the 2026 report) that name
+        one of ``must``: a part of the method goes by more than one name (the notes' 三方主体 is
+        the report's 主体责任)."""
+        musts = (must,) if isinstance(must, str) else must
+
+        def names(text: str) -> bool:
+            return any(m in text for m in musts)
+
+        chunks = [c for c in self._evidence(query, k=8) if names(c.section + c.text)]
         out = []
         for c in chunks:
             for line in c.text.split("\n"):
-                if must not in line or len(line) <= 12:
+                if not names(line) or len(line) <= 12:
                     continue
                 sentences = split_sentences(line)
-                i = next(i for i, s in enumerate(sentences) if must in s)
+                i = next(i for i, s in enumerate(sentences) if names(s))
                 quote = sentences[i]
-                if len(quote) < 20 and i + 1 < len(sentences):  # "二是有底座。" says nothing alone
+                # "二是有底座。" says nothing alone, nor "三是明确主体责任，构建…共同体。" without what follows
+                if (len(quote) < 20 or ENUM_LEAD.match(quote)) and i + 1 < len(sentences):
                     quote += sentences[i + 1]
                 out.append(citer.cite(c, quote.lstrip("-• ")))
                 if len(out) >= limit:
@@ -750,8 +796,8 @@ class Drafter:
 
     def _operations(self, sec: Section, p: _Proposal) -> None:
         """七、三元: the method's three parts, then how this kind of scenario is run where the material says."""
-        for key in ("三方主体", "三项运营", "三个衡量"):
-            for q in self._method(p.citer, f"三元 长效运营 {key}", key):
+        for names in THREE_PARTS:
+            for q in self._method(p.citer, f"三元 长效运营 {' '.join(names)}", names):
                 sec.add(q)
         applied = self._applied(p.citer, p.idea, "运营 企业 公司 付费 收费 合作 维护 服务商", set())
         if applied:

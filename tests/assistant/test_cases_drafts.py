@@ -165,7 +165,11 @@ def test_docx_export_headings_references_and_east_asian_font(kb, tmp_path):
 
 def test_idea_of():
     assert idea_of("为本市起草一个独居老人智能报警场景方案") == "独居老人智能报警"
-    assert idea_of("起草企业开办“一网通办”场景方案") == "企业开办“一网通办"
+    assert idea_of("起草企业开办“一网通办”场景方案") == "企业开办“一网通办”"  # quotes stay balanced
+    # framed requests: who asks, the verb, the kind of document and asides are not the scenario
+    assert idea_of("请帮我们区起草一份垃圾分类积分兑换的工作方案要点，并引用外地做法。") == "垃圾分类积分兑换"
+    assert idea_of("起草我市河道水质在线监测平台的建设方案框架") == "河道水质在线监测平台"
+    assert idea_of("我们想做一个社区食堂扫码助餐场景，请起草方案要点并参考现有做法") == "社区食堂扫码助餐"
     assert idea_of("智慧停车") == "智慧停车"
 
 
