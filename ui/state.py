@@ -6,10 +6,10 @@ from __future__ import annotations
 from core.settings import Settings
 from evals.jobs import EvalWorkspace
 
+from .downloads import Downloads
+
 
 class ServerState(EvalWorkspace):
     def __init__(self, settings: Settings):
         super().__init__(settings)
-        from .downloads import Downloads
-
         self.downloads = Downloads(settings.home / "downloads")  # each user's own files to download
