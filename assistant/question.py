@@ -74,7 +74,8 @@ FRAME_WORDS = frozenset("日期 时间 时候 名字 名称 数量 数字 情况
 # nouns that name the kind of answer wanted, not a thing the material names ("思路有什么侧重",
 # "有什么特点"): the answer characterises its subject without using these words
 ANSWER_KINDS = frozenset("""思路 侧重 特点 特色 亮点 做法 办法 手段 举措 措施 路子 路径 经验 变化 趋势 区别 不同
-差别 差异 意义 作用 好处 打算 考虑 想法 说法 定位 文件 变成 变为 转成 转为""".split())
+差别 差异 意义 作用 好处 打算 考虑 想法 说法 定位 文件 变成 变为 转成 转为
+利弊 优劣 优缺点 好坏 长短 例子 实例 改法 招数 门道 路数 打法 玩法 抓手""".split())
 # verbs of what the source does with its content ("报告建议怎么起步", "还提醒了哪些风险"): the
 # answer is the content, which seldom repeats the verb
 SOURCE_VERBS = frozenset("建议 谈到 谈及 提及 提醒 指出 认为 强调 说明 介绍 给出 点名 列出 列举".split())
@@ -374,7 +375,9 @@ class QuestionReader:
         # are what it does with its subject, not an attribute the material must name
         function = self._function_span(own)
         text = own.lower()
-        return [w for w in words if not (w in text and all(text.index(w) + i in function for i in range(len(w))))]
+        # nor the words naming the kind of answer wanted (做法, 建议, 名字): the answer seldom uses them
+        return [w for w in words if w not in FRAME_WORDS
+                and not (w in text and all(text.index(w) + i in function for i in range(len(w))))]
 
     def _function_span(self, own: str) -> set[int]:
         """The positions in the part of words that cannot be what it asks about: what jieba

@@ -26,6 +26,11 @@ ENUM_FAMILIES: tuple[tuple[str, re.Pattern], ...] = (
 )
 # a sentence announcing an enumeration that follows it
 LIST_LEAD = re.compile(r"(?:[：:]\s*$|包括以下|如下|以下(?:[一二三四五六七八九十几\d]+)?(?:个)?方面|主要(?:有|包括)[^。；]{0,12}[：:]$)")
+# a sentence that counts what the enumeration after it lists ("…需构建六方面能力。" before
+# 一是…): it announces the list as surely as a colon does
+COUNT_LEAD = re.compile(r"(?:[一二两三四五六七八九十]{1,3}|\d{1,2})\s*(?:个|大|项|类|条|种|点|步|层|重|维|块)?\s*"
+                        r"(?:方面|要点|重点|任务|举措|措施|路径|环节|阶段|维度|领域|能力|问题|特点|特征|原则|机制|模式|步骤|层次|类型|"
+                        r"部分|板块|方向|内容|目标|难点|短板|作用|价值|转变|趋势)")
 MIN_UNIT_CHARS = 6
 MAX_LIST_CHARS = 700  # a longer enumeration stays as separate items (each still knows its lead)
 MAX_PARAGRAPH_CHARS = 260  # a short paragraph is also a unit: its sentences often answer together
@@ -128,16 +133,18 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
     lead = ""  # the sentence just read, when it announces an enumeration
     items: list[tuple[str, int]] = []  # the enumeration being read
     items_lead, family = "", None
+    lead_unit: Unit | None = None  # the lead-in taken out of the sentences, until its list is made
 
     def close():
-        nonlocal items, items_lead, family
-        if len(items) >= 2:
-            full = items_lead + "".join(s for s, _ in items)
-            if len(full) <= MAX_LIST_CHARS:
-                units.append(Unit(full, "list", items[0][1], items_lead, tuple(s for s, _ in items)))
+        nonlocal items, items_lead, family, lead_unit
+        full = items_lead + "".join(s for s, _ in items)
+        if len(items) >= 2 and len(full) <= MAX_LIST_CHARS:
+            units.append(Unit(full, "list", items[0][1], items_lead, tuple(s for s, _ in items)))
+        elif lead_unit is not None:  # no list to hold the lead-in: it stays a sentence of its own
+            units.append(lead_unit)
         for s, p in items:
             units.append(Unit(s, "item" if len(items) >= 2 else "sentence", p, items_lead))
-        items, items_lead, family = [], "", None
+        items, items_lead, family, lead_unit = [], "", None, None
 
     for p, line in unwrapped_lines(text):
         if not line or (card and CARD_LABEL_LINE.match(line)):
@@ -154,7 +161,7 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
             if fam is not None:
                 # a new enumeration; the sentence before it is its lead-in when it announces it
                 if lead and units and units[-1].text == lead:
-                    units.pop()
+                    lead_unit = units.pop()
                     items_lead = lead
                 items, family = [(s, p)], fam
                 lead = ""
@@ -162,7 +169,7 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
             if len(s) >= MIN_UNIT_CHARS:
                 units.append(Unit(s, "sentence", p))
             # a lead-in announces what follows ("…包括以下三个方面：", "…体现为，" before 一是)
-            lead = s if LIST_LEAD.search(s) or s.endswith(("，", ",")) else ""
+            lead = s if LIST_LEAD.search(s) or s.endswith(("，", ",")) or COUNT_LEAD.search(s) else ""
     close()
     units = [u for u in units if len(u.text) >= MIN_UNIT_CHARS]
     return units + _paragraph_units(units)

@@ -232,6 +232,15 @@ def test_attributes_are_what_is_asked_about_not_the_verbs_and_pronouns_around_th
     assert "租金" in parts(reader, "孵化器入驻企业的租金是多少？")[0].attributes
 
 
+def test_words_naming_the_kind_of_answer_are_not_attributes(reader):
+    # 做法, 建议, 名字 say what kind of answer is wanted; the passage that answers seldom uses them
+    advice = parts(reader, "报告对预算制度给了什么建议和做法？")[0]
+    assert not {"建议", "做法"} & set(advice.attributes) and "制度" in advice.attributes
+    assert parts(reader, "园区停车场的收费办法是什么？")[0].attributes == ["收费"]
+    named = parts(reader, "那家公司的总经理叫什么名字？")[0]
+    assert "名字" not in named.attributes and "总经理" in named.attributes
+
+
 def test_a_part_that_names_nothing_of_its_own_is_read_with_its_context(reader):
     lean = parts(reader, "文件说数据共享要分三步推进，具体怎么个推法？")
     assert lean[-1].thin and "数据共享" in lean[-1].text

@@ -24,6 +24,20 @@ def test_yi_shi_er_shi_enumeration_is_one_unit_with_its_lead():
     assert not lst.embedded and all(u.embedded for u in units if u.kind == "item")
 
 
+def test_a_sentence_counting_the_items_is_the_lead_of_the_enumeration_after_it():
+    # "…需构建三方面能力。" ends in a full stop, yet announces the 一是… that follows
+    text = "背景一句话在这里。报告认为推进场景开发需构建三方面能力。一是构建底座；二是建立标准；三是绘制图谱。"
+    units = text_units(text)
+    [lst] = kinds(units, "list")
+    assert lst.lead == "报告认为推进场景开发需构建三方面能力。" and len(lst.items) == 3
+    assert [u.text for u in units if u.kind == "sentence"] == ["背景一句话在这里。"]  # the lead is in the list
+    # an enumeration too long to be one unit leaves its lead-in a sentence of its own
+    long = "报告认为需构建两方面能力。一是" + "构建底座" * 100 + "；二是" + "建立标准" * 100 + "。"
+    units = text_units(long)
+    assert not kinds(units, "list") and "报告认为需构建两方面能力。" in [u.text for u in kinds(units, "sentence")]
+    assert all(u.lead == "报告认为需构建两方面能力。" for u in kinds(units, "item"))
+
+
 def test_numbered_lines_and_announced_lists_across_lines():
     text = "主要包括以下三个方面：\n（1）统一规划；\n（2）统一标准；\n（3）统一运维。\n此后另起一段。"
     [lst] = kinds(text_units(text), "list")
