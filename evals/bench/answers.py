@@ -18,12 +18,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.service import Assistant  # noqa: E402
-from evals.dataset import load_dataset  # noqa: E402
+from evals.dataset import DEFAULT_DATASET, YARDSTICK, load_dataset  # noqa: E402
 from evals.metrics import key_fact_recall, mean  # noqa: E402
 from evals.seed_home import bench_assistant  # noqa: E402
 
-DATASETS = Path(__file__).resolve().parent / "datasets"
-DEFAULT_DATASETS = (DATASETS / "realistic.jsonl", DATASETS / "dev.jsonl")
+DEFAULT_DATASETS = (YARDSTICK, DEFAULT_DATASET)
 
 
 def evaluate_answers(assistant: Assistant, items, mode: str = "hybrid", show_misses: bool = False) -> list[dict]:

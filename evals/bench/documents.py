@@ -28,11 +28,11 @@ from assistant.service import Assistant  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from evals.bench.answers import evaluate_answers, summarize  # noqa: E402
 from evals.bench.retrieval import evaluate  # noqa: E402
-from evals.dataset import load_dataset  # noqa: E402
+from evals.dataset import YARDSTICK, load_dataset  # noqa: E402
 from evals.seed_home import seed_files  # noqa: E402
 from ingest.normalize import has_lookalikes  # noqa: E402
 
-DATASET = Path(__file__).resolve().parent / "datasets" / "realistic.jsonl"
+DATASET = YARDSTICK
 FOOTER_RE = re.compile(r"(?:^|\s)\d{1,3}/\d{1,3}(?:\s|$)")
 
 

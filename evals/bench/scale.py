@@ -36,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-OUT = Path(__file__).resolve().parent / "scale"
+OUT = Path(__file__).resolve().parents[1] / "scale"  # evals/scale: the table and plot the README cites
 _NUM = re.compile(r"\d+")
 
 
