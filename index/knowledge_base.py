@@ -119,6 +119,11 @@ class Index:
                 self._remember_query(t, v)
         return np.stack([self._query_cache[t] for t in texts]) if texts else np.zeros((0, self.embedder.dim), np.float32)
 
+    def forget_queries(self) -> None:
+        """Drop the remembered query vectors: a benchmark timing each retrieval mode over the
+        same questions must embed them again, as a new question is."""
+        self._query_cache.clear()
+
     def _remember_query(self, text: str, vec: np.ndarray) -> None:
         if len(self._query_cache) >= 256:
             self._query_cache.pop(next(iter(self._query_cache)))

