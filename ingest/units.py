@@ -132,19 +132,20 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
     units: list[Unit] = []
     lead = ""  # the sentence just read, when it announces an enumeration
     items: list[tuple[str, int]] = []  # the enumeration being read
-    items_lead, family = "", None
-    lead_unit: Unit | None = None  # the lead-in taken out of the sentences, until its list is made
+    family = None
+    lead_unit: Unit | None = None  # the enumeration's lead-in, taken out of the sentences until its list is made
 
     def close():
-        nonlocal items, items_lead, family, lead_unit
-        full = items_lead + "".join(s for s, _ in items)
+        nonlocal items, family, lead_unit
+        lead_in = lead_unit.text if lead_unit else ""
+        full = lead_in + "".join(s for s, _ in items)
         if len(items) >= 2 and len(full) <= MAX_LIST_CHARS:
-            units.append(Unit(full, "list", items[0][1], items_lead, tuple(s for s, _ in items)))
+            units.append(Unit(full, "list", items[0][1], lead_in, tuple(s for s, _ in items)))
         elif lead_unit is not None:  # no list to hold the lead-in: it stays a sentence of its own
             units.append(lead_unit)
         for s, p in items:
-            units.append(Unit(s, "item" if len(items) >= 2 else "sentence", p, items_lead))
-        items, items_lead, family, lead_unit = [], "", None, None
+            units.append(Unit(s, "item" if len(items) >= 2 else "sentence", p, lead_in))
+        items, family, lead_unit = [], None, None
 
     for p, line in unwrapped_lines(text):
         if not line or (card and CARD_LABEL_LINE.match(line)):
@@ -162,7 +163,6 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
                 # a new enumeration; the sentence before it is its lead-in when it announces it
                 if lead and units and units[-1].text == lead:
                     lead_unit = units.pop()
-                    items_lead = lead
                 items, family = [(s, p)], fam
                 lead = ""
                 continue

@@ -32,7 +32,6 @@ from evals.dataset import YARDSTICK, load_dataset  # noqa: E402
 from evals.seed_home import seed_files  # noqa: E402
 from ingest.normalize import has_lookalikes  # noqa: E402
 
-DATASET = YARDSTICK
 FOOTER_RE = re.compile(r"(?:^|\s)\d{1,3}/\d{1,3}(?:\s|$)")
 
 
@@ -118,7 +117,7 @@ def run(fmt: str, cache: Path, dataset: Path) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--formats", default="txt,pdf,docx,html")
-    ap.add_argument("--dataset", type=Path, default=DATASET)
+    ap.add_argument("--dataset", type=Path, default=YARDSTICK)
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "scenario" / "bench_documents")
     ap.add_argument("--fresh", action="store_true", help="rebuild the homes (re-ingest every file)")
     args = ap.parse_args(argv)
