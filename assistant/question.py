@@ -70,7 +70,7 @@ QUANTITY_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
 FOCUS_SKIP = re.compile(r"(?:是|为|有|叫|达|能|会|要|可以|一共|总共|大概|大约|大致|一般|到底|究竟|具体|都|各自|分别|各|"
                         r"现在|目前|已经|又|还)+$")
 # a slot's own words: they say what kind of answer is wanted, not what it is about
-FRAME_WORDS = frozenset("日期 时间 时候 名字 名称 数量 数字 情况 东西 内容 具体 多少 一下 个数 问题 方面 什么".split())
+FRAME_WORDS = frozenset("日期 时间 时候 名字 名称 地方 意思 数量 数字 情况 东西 内容 具体 多少 一下 个数 问题 方面 什么".split())
 # nouns that name the kind of answer wanted, not a thing the material names ("思路有什么侧重",
 # "有什么特点"): the answer characterises its subject without using these words
 ANSWER_KINDS = frozenset("""思路 侧重 特点 特色 亮点 做法 办法 手段 举措 措施 路子 路径 经验 变化 趋势 区别 不同
@@ -89,6 +89,10 @@ FRAME_END = re.compile("(?:" + "|".join(sorted(FRAME_WORDS, key=len, reverse=Tru
 # jieba's tags (first letter) of words that never name what a part asks about: verbs, pronouns,
 # numerals, adverbs, prepositions, classifiers, conjunctions, particles, locatives, set phrases
 FUNCTION_TAGS = frozenset("vrmdpqcufl")
+# times said relative to now ("去年秋天", "这两年"): when, which the slot and ``years`` carry, not
+# what the part asks about; a report dates its facts ("2025年10月") and never says 去年
+RELATIVE_TIME = frozenset("""去年 今年 明年 前年 后年 近年 近年来 这两年 这几年 最近 目前 现在 当前 如今 以后 将来 未来
+春天 夏天 秋天 冬天 年初 年中 年底 年末 年内 上半年 下半年""".split())
 # words that carry no content in a question (its frame, not its subject); vocab.yaml adds more
 FILLERS = frozenset("""多少 几 几个 哪些 哪个 哪 什么 啥 如何 怎样 怎么 咋 是否 吗 呢 请问 具体 大概 大约 一共 总共 主要
 分别 各 各自 都 又 还 再 能 可以 有没有 有 是 说 讲 提 提到 提出 里 中 的 了 那 这 那个 这个 那份 这份 那些 这些 那篇
@@ -202,10 +206,11 @@ def _strip_frame(text: str) -> str:
 class QuestionReader:
     """Reads questions with the vocabulary's places and filler words."""
 
-    def __init__(self, vocab: Vocab, tokenize=None, is_word=None, tags=None):
+    def __init__(self, vocab: Vocab, tokenize=None, is_word=None, tags=None, in_corpus=None):
         self.vocab = vocab
         self.tokenize = tokenize
         self.is_word = is_word or (lambda w: True)
+        self.in_corpus = in_corpus or (lambda w: True)  # a token some indexed passage uses
         self.tags = tags
         extra = vocab.raw.get("question_fillers") or []
         self.fillers = FILLERS | frozenset(extra)
@@ -376,7 +381,10 @@ class QuestionReader:
         function = self._function_span(own)
         text = own.lower()
         # nor the words naming the kind of answer wanted (做法, 建议, 名字): the answer seldom uses them
-        return [w for w in words if w not in FRAME_WORDS
+        # nor a cut jieba guessed across word boundaries ("镇街管什么" → 街管, "数据商能做" → 商能)
+        # that neither a dictionary nor any passage knows: it would make the part look unsupported
+        return [w for w in words if w not in FRAME_WORDS and w not in RELATIVE_TIME
+                and (w.isascii() or self.is_word(w) or self.in_corpus(w))
                 and not (w in text and all(text.index(w) + i in function for i in range(len(w))))]
 
     def _function_span(self, own: str) -> set[int]:

@@ -211,7 +211,8 @@ class Assistant:
     def reader_of_questions(self) -> QuestionReader:
         if self._questions is None:
             self._questions = QuestionReader(self.index.vocab, self.index.tokenizer.tokenize,
-                                             self.index.tokenizer.is_word, self.index.tokenizer.tags)
+                                             self.index.tokenizer.is_word, self.index.tokenizer.tags,
+                                             lambda w: self.index.lexical(check=False).knows(w))
         return self._questions
 
     def understand(self, question: str) -> Question:

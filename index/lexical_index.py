@@ -126,6 +126,10 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def knows(self, token: str) -> bool:
+        """Some indexed passage has the token."""
+        return token in self.vocab_index
+
     def idf(self, token: str) -> float:
         """Inverse document frequency; a term the corpus never uses counts as rare."""
         c = self.vocab_index.get(token)

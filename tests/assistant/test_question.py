@@ -262,3 +262,19 @@ def test_a_list_part_about_a_counted_set_needs_most_of_that_set(reader):
     assert fills_slot(part, many, Unit(many, "sentence", 0))[0] == 1.0
     small = parts(reader, "报告说有两个维度，具体是哪些？")[-1]
     assert fills_slot(small, two, Unit(two, "sentence", 0))[0] == 1.0
+
+
+def test_cuts_no_dictionary_or_passage_knows_and_relative_times_are_not_attributes():
+    # jieba guesses words across boundaries ("镇街管什么" → 街管, "数据商能做" → 商能); a part
+    # asking for one would look unsupported by every passage. A word the corpus uses stays.
+    vocab = load_vocab()
+    tokenizer = Tokenizer(vocab)
+    corpus = {"全龄", "社区"}
+    strict = QuestionReader(vocab, tokenizer.tokenize, tokenizer.is_word, tokenizer.tags, corpus.__contains__)
+    assert "街管" not in parts(strict, "镇街管什么？")[0].attributes
+    assert "商能" not in parts(strict, "数据商能做哪些业务？")[0].attributes
+    assert "业务" in parts(strict, "数据商能做哪些业务？")[0].attributes  # a dictionary word stays
+    assert "全龄" in parts(strict, "全龄友好社区归集了多少条数据？")[0].attributes  # the corpus knows it
+    # "去年秋天" says when, not what: the report dates its facts and never says 去年
+    dated = parts(strict, "到去年秋天数据局牵头的那份是谁发的？")[0]
+    assert not {"去年", "秋天"} & set(dated.attributes) and "数据" in dated.attributes
