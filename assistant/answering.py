@@ -1,8 +1,7 @@
-"""The fitted decisions of the answer: how likely a unit answers a part, whether a part
-is answered at all, and in which order a part's units are quoted.
+"""The fitted decisions of the answer: how likely a unit answers a part, and whether a
+part is answered at all.
 
-The first two are logistic models over the features of ``evidence.py``; the order is a
-conditional logit over the same unit features (``fit_ranker``). All are fitted by
+Both are logistic models over the features of ``evidence.py``, fitted by
 ``evals/fit_answering.py`` on evaluation data with k-fold cross-validation (the figures it
 reports are cross-validated, not training-fit). The fitted weights ship as
 ``assistant/models/answering.json``; nothing here is tuned by hand.
@@ -69,35 +68,6 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: fl
                     [float(v) for v in std])
 
 
-def fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]], features: tuple[str, ...], l2: float = 1.0,
-               iterations: int = 50) -> Logistic:
-    """A conditional logit (softmax over the candidates of one part, the answering ones as
-    targets) by Newton's method: it learns which unit answers *best* among those of one
-    part, where the logistic learns whether a unit answers at all and saturates near 1 for
-    the several units of a broad part. Its bias is 0: only the order within a part counts."""
-    x_all = np.vstack([x for x, _ in groups]).astype(np.float64)
-    mean = x_all.mean(axis=0)
-    std = x_all.std(axis=0)
-    std[std < 1e-6] = 1.0
-    zs = [((x - mean) / std, y / y.sum()) for x, y in groups if len(x) > 1 and 0 < y.sum() < len(y)]
-    d = len(mean)
-    w = np.zeros(d)
-    for _ in range(iterations):
-        grad, hess = l2 * w, np.diag(np.full(d, l2 + 1e-9))
-        for z, t in zs:
-            s = z @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            grad += z.T @ (p - t)
-            zp = z.T @ p
-            hess += (z * p[:, None]).T @ z - np.outer(zp, zp)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-7:
-            break
-    return Logistic(tuple(features), [float(v) for v in w], 0.0, [float(v) for v in mean], [float(v) for v in std])
-
-
 @dataclass
 class AnsweringModel:
     unit: Logistic
@@ -110,7 +80,6 @@ class AnsweringModel:
     # (None: answer_at); lower, because the question is then known to be about the material
     part_at: float | None = None
     trained_on: dict = field(default_factory=dict)  # what it was fitted on, and its CV figures
-    rank: Logistic | None = None  # the order of a part's units (None: by unit probability)
 
     def unit_proba(self, pe: PartEvidence) -> np.ndarray:
         """How likely each unit answers the part. A unit that shares no word and no
@@ -118,13 +87,6 @@ class AnsweringModel:
         cannot: in the evaluation data 2 of 531 answering units lack such an anchor."""
         p = self.unit.proba(pe.features)
         return p * anchored(pe.features)
-
-    def unit_order(self, pe: PartEvidence, probs: np.ndarray) -> np.ndarray:
-        """A part's units, best first: by the ranker where there is one, ruled-out units last."""
-        if self.rank is None or not len(probs):
-            return np.argsort(-probs, kind="stable")
-        z = ((pe.features - np.asarray(self.rank.mean)) / np.asarray(self.rank.std)) @ np.asarray(self.rank.weights)
-        return np.lexsort((-z, -(probs > 0).astype(np.float64)))
 
     def part_vector(self, pe: PartEvidence, probs: np.ndarray) -> np.ndarray:
         return np.array([part_features(pe, probs)[f] for f in PART_FEATURES], dtype=np.float64)
@@ -139,7 +101,7 @@ class AnsweringModel:
     def to_dict(self) -> dict:
         return {"unit": asdict(self.unit), "part": asdict(self.part), "answer_at": self.answer_at,
                 "add_at": self.add_at, "add_ratio": self.add_ratio, "extra_units": self.extra_units,
-                "part_at": self.part_at, "rank": asdict(self.rank) if self.rank else None,
+                "part_at": self.part_at,
                 "trained_on": self.trained_on}
 
     def save(self, path: Path) -> None:
@@ -151,11 +113,8 @@ class AnsweringModel:
             Logistic(**{**d["part"], "features": tuple(d["part"]["features"])})
         if unit.features != UNIT_FEATURES or part.features != PART_FEATURES:
             raise ConfigError("回答模型与当前特征不一致：请运行 python evals/fit_answering.py 重新拟合")
-        rank = Logistic(**{**d["rank"], "features": tuple(d["rank"]["features"])}) if d.get("rank") else None
-        if rank is not None and rank.features != UNIT_FEATURES:
-            raise ConfigError("回答模型与当前特征不一致：请运行 python evals/fit_answering.py 重新拟合")
         return cls(unit, part, float(d["answer_at"]), float(d["add_at"]), float(d["add_ratio"]),
-                   int(d.get("extra_units", 0)), d.get("part_at"), d.get("trained_on", {}), rank)
+                   int(d.get("extra_units", 0)), d.get("part_at"), d.get("trained_on", {}))
 
 
 def anchored(features: np.ndarray) -> np.ndarray:

@@ -124,7 +124,7 @@ class ExtractiveComposer:
             answered = ok and asked and (p >= model.answer_at or (named and p >= model.other_part_at))
             pa = PartAnswer(pe.part, answered, p, missing_entities=pe.missing_entities)
             if pa.answered:
-                pa.picks = self._picks(evidence.candidates, probs, pe, model, used, first)
+                pa.picks = self._picks(evidence.candidates, probs, pe.part, model, used, first)
                 used.extend(pk.sentence for pk in pa.picks)
             answers.append(pa)
         return answers
@@ -150,17 +150,13 @@ class ExtractiveComposer:
         ok = not all_missing and len(probs) > 0 and first != -1 and (named or part.slot not in SPECIFIC_SLOTS)
         return pe, probs, p, ok, first, named
 
-    def _picks(self, cands: list[Candidate], probs: np.ndarray, pe, model: AnsweringModel,
+    def _picks(self, cands: list[Candidate], probs: np.ndarray, part: Part, model: AnsweringModel,
                used: list[str], first: int | None = None) -> list[Pick]:
-        """The part's units in the ranker's order, those likely enough to answer, up to the
-        slot's budget; the most likely unit (or the required ``first``) always among them."""
-        part = pe.part
-        order = [int(i) for i in model.unit_order(pe, probs)]
-        lead = first if first is not None else order[0] if model.rank is None else int(np.argmax(probs))
+        order = list(np.argsort(-probs, kind="stable"))
         if first is not None:
             order.remove(first)
             order.insert(0, first)
-        best = float(probs.max())
+        best = float(probs[order[0]])
         budget = SLOT_BUDGET.get(part.slot, 2) + part.width - 1 + model.extra_units
         floor = max(model.add_at, model.add_ratio * best)
         picks: list[Pick] = []
@@ -168,8 +164,8 @@ class ExtractiveComposer:
             if len(picks) >= budget:
                 break
             prob = float(probs[i])
-            if prob < floor and i != lead:
-                continue  # too unlikely to answer, however it ranks
+            if picks and prob < floor:
+                break
             c = cands[i]
             if any(_overlaps(c.unit.text, u) for u in [pk.candidate.unit.text for pk in picks]):
                 continue

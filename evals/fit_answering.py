@@ -1,7 +1,7 @@
-"""Fit the answer's decisions (which units answer a part, in which order they are quoted,
-whether a part is answered, how many units an answer quotes) and report cross-validated figures.
+"""Fit the answer's decisions (which units answer a part, whether a part is answered, how
+many units an answer quotes) and report cross-validated figures.
 
-    python evals/fit_answering.py [--home DIR] [--folds 5] [--repeats 3] [--write] [--no-ranker]
+    python evals/fit_answering.py [--home DIR] [--folds 5] [--repeats 3] [--write]
 
 The yardstick set (``evals/datasets/realistic.jsonl``) is split into k folds; for each
 fold the models are fitted on the other folds plus ``dev.jsonl`` and scored on the fold
@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.answering import AnsweringModel, anchored, fit_logistic, fit_ranker, part_features, question_support  # noqa: E402
+from assistant.answering import AnsweringModel, anchored, fit_logistic, part_features, question_support  # noqa: E402
 from assistant.evidence import PART_FEATURES, UNIT_FEATURES, Evidence  # noqa: E402
 from assistant.extractive import ExtractiveComposer  # noqa: E402
 from assistant.question import Question  # noqa: E402
@@ -44,8 +44,6 @@ ADD_AT = (0.3, 0.4, 0.5, 0.6)
 ADD_RATIO = (0.5, 0.7, 0.85)
 EXTRA_UNITS = (0, 1, 2, 3, 4)
 PART_AT = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)  # below answer_at: other parts of an answered question
-# the unit ranker's shrinkage: CV ×3 key-fact recall 0.707 at 30, 0.741 at 3, 0.757 at 1, 0.759 at 0.1
-L2_RANK = 0.1
 CHAR_COST = 0.02  # key-fact recall each 100 more characters of answer must buy to be worth showing
 MAX_ANSWERABLE_REFUSED = 0.05  # on the training items: a wrong refusal costs the user the answer
 
@@ -107,8 +105,7 @@ class Stage:
         return self.assistant.scorer.restrict(ex.measured, top)
 
 
-def fit(assistant, train: list[Example], l2_unit: float = 1.0, l2_part: float = 5.0,
-        l2_rank: float | None = L2_RANK) -> AnsweringModel:
+def fit(assistant, train: list[Example], l2_unit: float = 1.0, l2_part: float = 5.0) -> AnsweringModel:
     answerable = [ex for ex in train if ex.task in ("qa", "unanswerable")]
     xs, ys = [], []
     for ex in answerable:
@@ -119,9 +116,6 @@ def fit(assistant, train: list[Example], l2_unit: float = 1.0, l2_part: float = 
     x, y = np.vstack(xs), np.concatenate(ys)
     keep = anchored(x) > 0  # unanchored units are ruled out before the model (AnsweringModel.unit_proba)
     unit = fit_logistic(x[keep], y[keep], UNIT_FEATURES, l2=l2_unit)
-    # the order within a part: among its anchored units, which answers
-    groups = [(f[k], lab[k]) for f, lab in zip(xs, ys) for k in [anchored(f) > 0] if lab[k].any()]
-    rank = fit_ranker(groups, UNIT_FEATURES, l2=l2_rank) if l2_rank is not None else None
     px, py = [], []
     for ex in answerable:
         for pe, lab in zip(ex.evidence.parts, ex.part_labels):
@@ -131,7 +125,7 @@ def fit(assistant, train: list[Example], l2_unit: float = 1.0, l2_part: float = 
             px.append([f[k] for k in PART_FEATURES])
             py.append(lab)
     part = fit_logistic(np.array(px), np.array(py, dtype=float), PART_FEATURES, l2=l2_part)
-    model = AnsweringModel(unit, part, 0.5, 0.5, 0.7, rank=rank)
+    model = AnsweringModel(unit, part, 0.5, 0.5, 0.7)
     stage = Stage(assistant, model)
     evidence = [(ex, stage.evidence(ex)) for ex in answerable]
     model.answer_at = choose_answer_at(model, evidence)
@@ -247,13 +241,11 @@ def print_row(name: str, s: dict) -> None:
           f"{f(s['hit@5']):>6} {f(s['recall@5']):>6} {f(s['mrr@10']):>7}")
 
 
-def cross_validate(assistant, realistic: list[Example], dev: list[Example], k: int, seed: int = 13,
-                   l2_rank: float | None = L2_RANK) -> list[dict]:
+def cross_validate(assistant, realistic: list[Example], dev: list[Example], k: int, seed: int = 13) -> list[dict]:
     rows = []
     for test in folds(realistic, k, seed):
         ids = {e.item.id for e in test}
-        model = fit(assistant, [e for e in realistic if e.item.id not in ids] + dev, l2_rank=l2_rank)
-        rows.extend(score(assistant, model, test))
+        rows.extend(score(assistant, fit(assistant, [e for e in realistic if e.item.id not in ids] + dev), test))
     return rows
 
 
@@ -266,20 +258,16 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=1,
                     help="repeat the k-fold split with other shuffles and average: one item moves KFR by ~0.01, "
                          "so compare changes on the average of several splits")
-    ap.add_argument("--no-ranker", action="store_true",
-                    help="order a part's units by their answering probability, without the fitted ranker (for A/B)")
     args = ap.parse_args(argv)
-    l2_rank = None if args.no_ranker else L2_RANK
     t0 = time.perf_counter()
     assistant = seeded_assistant(args.home, "scenario-fit-", seeds=True, builtin=True)
     realistic = collect(assistant, DATASETS / "realistic.jsonl")
     dev = collect(assistant, DATASETS / "dev.jsonl")
     print(f"measured {len(realistic)} realistic and {len(dev)} dev items in {time.perf_counter() - t0:.0f} s")
-    runs = [cross_validate(assistant, realistic, dev, args.folds, seed=13 + r, l2_rank=l2_rank)
-            for r in range(max(1, args.repeats))]
+    runs = [cross_validate(assistant, realistic, dev, args.folds, seed=13 + r) for r in range(max(1, args.repeats))]
     cv_rows = [row for run in runs for row in run]
     cv = summarize(cv_rows)
-    dev_rows = score(assistant, fit(assistant, realistic, l2_rank=l2_rank), dev)  # dev.jsonl, by a model that never saw it
+    dev_rows = score(assistant, fit(assistant, realistic), dev)  # dev.jsonl, by a model that never saw it
     print(HEADER)
     label = f"{args.folds}-fold" + (f" ×{len(runs)} splits" if len(runs) > 1 else "")
     print_row(f"realistic, {label} cross-validated", cv)
@@ -291,7 +279,7 @@ def main(argv=None) -> int:
     for t in ("case", "proposal"):
         print_row(f"  task={t} (retrieval only)", summarize([r for r in cv_rows if r["task"] == t]))
     print_row("dev, fitted on realistic only", summarize(dev_rows))
-    final = fit(assistant, realistic + dev, l2_rank=l2_rank)
+    final = fit(assistant, realistic + dev)
     print_row("realistic, training fit (not a result)", summarize(score(assistant, final, realistic)))
     print(f"final model: answer_at={final.answer_at:.2f} add_at={final.add_at:.2f} add_ratio={final.add_ratio:.2f} "
           f"extra_units={final.extra_units} part_at={final.part_at}; {time.perf_counter() - t0:.0f} s in all")
