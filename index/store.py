@@ -17,6 +17,11 @@ from index.embedder import Embedder
 
 ADD_BATCH = 1000
 PAGE = 5000
+# candidates the HNSW graph visits per query. At Chroma's 100, one of a question's top 20
+# chunks could be missed, differently in each process that reopened the same index (2 of
+# 133 questions over the seeds): answers changed between identical runs. 400 is exhaustive
+# for a few hundred chunks and costs a few milliseconds at a hundred thousand.
+SEARCH_EF = 400
 
 
 @dataclass
@@ -99,11 +104,28 @@ class ChunkStore:
             self.client = chromadb.PersistentClient(path=str(index_dir / "chroma"),
                                                     settings=chroma_settings)
         self.embedder = embedder
+        self._embedding_function = _chroma_embedding_function(embedder)
         self.collection = self.client.get_or_create_collection(
             collection_name(embedder.model_id, prefix),
-            embedding_function=_chroma_embedding_function(embedder),
+            embedding_function=self._embedding_function,
             metadata={"hnsw:space": "cosine", "model_id": embedder.model_id},
+            configuration={"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}},
         )
+        self._search_widely()
+
+    def _search_widely(self) -> None:
+        """A collection made before ``SEARCH_EF`` keeps its own setting: raise it once."""
+        hnsw = (self.collection.configuration_json or {}).get("hnsw") or {}
+        if int(hnsw.get("ef_search") or SEARCH_EF) >= SEARCH_EF:
+            return
+        try:
+            self.collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+        except ValueError:
+            # Chroma stores the change, then fails to rebuild its client-side copy of the
+            # collection's embedding function, which it cannot: ours is passed in by us
+            pass
+        self.collection = self.client.get_collection(self.collection.name,
+                                                     embedding_function=self._embedding_function)
 
     @property
     def name(self) -> str:
