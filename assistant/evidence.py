@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from core.chunk_meta import BUILTIN
-from ingest.units import Unit, chunk_units
+from ingest.units import Unit, chinese_number, chunk_units
 
 from .question import FILLERS, NOT_A_QUESTION, QUESTION_WORD, Part, Question
 from .retrieve import RetrievedChunk
@@ -63,7 +63,6 @@ CHANGE_IN_TEXT = re.compile(r"(?:涨|增长|增加|提高|提升|上升|下降|�
 LIST_COUNT_Q = re.compile(r"哪(\d{1,2}|[两二三四五六七八九十]{1,3})\s*[大个]?(?:块|类|个|种|条|项|样|方面|部分|点|家|批|步|区|座|所)")
 # a set counted in digits with its measure word ("14大", "20多项", "100个")
 COUNTED_SET = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:多|余)?\s*(?:大|个|项|家|条|类|批|座|所|款)")
-CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # "多少家", "几个": a count in a measure word, not a year or a vague "多家"
 COUNT_Q = re.compile(r"(?:多少|几)\s*[个项家条类座位批所款部名件套种只台户栋]")
 COUNT_IN_TEXT = re.compile(r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*[万亿]?\s*"
@@ -187,12 +186,7 @@ def listed_count(question: str) -> int:
     if not m:
         return 0
     n = m.group(1)
-    if n.isdigit():
-        return int(n)
-    tens, _, ones = n.rpartition("十")
-    if "十" not in n:
-        return CN_DIGITS.get(n, 0)
-    return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + CN_DIGITS.get(ones, 0)
+    return int(n) if n.isdigit() else chinese_number(n)
 
 
 def _states_money(text: str) -> bool:

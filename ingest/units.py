@@ -31,6 +31,10 @@ LIST_LEAD = re.compile(r"(?:[：:]\s*$|包括以下|如下|以下(?:[一二三�
 COUNT_LEAD = re.compile(r"(?:[一二两三四五六七八九十]{1,3}|\d{1,2})\s*(?:个|大|项|类|条|种|点|步|层|重|维|块)?\s*"
                         r"(?:方面|要点|重点|任务|举措|措施|路径|环节|阶段|维度|领域|能力|问题|特点|特征|原则|机制|模式|步骤|层次|类型|"
                         r"部分|板块|方向|内容|目标|难点|短板|作用|价值|转变|趋势)")
+# the number of an item in its family ("三是" → 三, "（2）" → 2, "第四阶" → 四)
+ORDINAL = re.compile(r"^(?:第|[（(])?([一二三四五六七八九十]{1,2}|\d{1,2}|[①-⑳])")
+CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+MAX_ELABORATION = 8  # sentences an item's elaboration may run before the next item opens
 MIN_UNIT_CHARS = 6
 MAX_LIST_CHARS = 700  # a longer enumeration stays as separate items (each still knows its lead)
 MAX_PARAGRAPH_CHARS = 260  # a short paragraph is also a unit: its sentences often answer together
@@ -65,6 +69,63 @@ def item_family(sentence: str) -> str | None:
 
 _INLINE_LEAD = re.compile(r"^(.{4,}?(?:[：:]\s*(?=一是|第一[，,、]|[（(][一1][)）]|1[.．、](?!\d)|①)"
                           r"|[，,]\s*(?=一是|[（(][一1][)）])))")
+
+
+def ordinal(sentence: str) -> int | None:
+    """The number of the item a sentence opens (1 for 一是, （1）, 第一步, ①)."""
+    m = ORDINAL.match(sentence.lstrip("-•·* "))
+    if not m:
+        return None
+    n = m.group(1)
+    if "①" <= n <= "⑳":
+        return ord(n) - ord("①") + 1
+    return int(n) if n.isascii() else chinese_number(n)
+
+
+def chinese_number(n: str) -> int:
+    """一 … 九十九 as a number (0 when it is not one)."""
+    tens, ten, ones = n.rpartition("十")
+    if not ten:
+        return CN_DIGITS.get(n, 0)
+    return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + CN_DIGITS.get(ones, 0)
+
+
+class _Headings:
+    """The opening sentences of an enumeration whose items are elaborated ("一是X。why…。
+    how…。二是Y。…"): each item's elaboration ends the list as read, so without this the
+    enumeration would exist only as separate sentences. Kept as one more list unit, of the
+    items' opening sentences in order, under the lead-in that announced the first."""
+
+    def __init__(self):
+        self.items: list[tuple[str, int]] = []
+        self.family, self.lead, self.gap, self.elaborated = None, "", 0, False
+
+    def see(self, sentence: str, para: int, family: str | None, lead: str) -> Unit | None:
+        """Reads one sentence; returns a finished list when this sentence ends one."""
+        if family is None:
+            if self.items:
+                self.gap += 1
+                if self.gap > MAX_ELABORATION:
+                    return self.finish()
+            return None
+        n = ordinal(sentence)
+        if self.items and family == self.family and n == len(self.items) + 1:
+            self.items.append((sentence, para))
+            self.elaborated = self.elaborated or self.gap > 0  # else the list as read holds them already
+            self.gap = 0
+            return None
+        done = self.finish()
+        if n == 1:
+            self.items, self.family, self.lead = [(sentence, para)], family, lead
+        return done
+
+    def finish(self) -> Unit | None:
+        items, lead, elaborated = self.items, self.lead, self.elaborated
+        self.items, self.family, self.lead, self.gap, self.elaborated = [], None, "", 0, False
+        full = lead + "".join(s for s, _ in items)
+        if len(items) >= 2 and elaborated and len(full) <= MAX_LIST_CHARS:
+            return Unit(full, "list", items[0][1], lead, tuple(s for s, _ in items))
+        return None
 
 
 def _split_inline_lead(sentence: str) -> list[str]:
@@ -134,6 +195,7 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
     items: list[tuple[str, int]] = []  # the enumeration being read
     family = None
     lead_unit: Unit | None = None  # the enumeration's lead-in, taken out of the sentences until its list is made
+    headings, heading_lists = _Headings(), []
 
     def close():
         nonlocal items, family, lead_unit
@@ -155,6 +217,9 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
         sentences = [piece for s in split_sentences(line) for piece in _split_inline_lead(s)]
         for s in sentences:
             fam = item_family(s)
+            heads = headings.see(s, p, fam, lead if lead and units and units[-1].text == lead else "")
+            if heads is not None:
+                heading_lists.append(heads)
             if fam is not None and fam == family:
                 items.append((s, p))
                 continue
@@ -171,8 +236,11 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
             # a lead-in announces what follows ("…包括以下三个方面：", "…体现为，" before 一是)
             lead = s if LIST_LEAD.search(s) or s.endswith(("，", ",")) or COUNT_LEAD.search(s) else ""
     close()
+    heads = headings.finish()
+    if heads is not None:
+        heading_lists.append(heads)
     units = [u for u in units if len(u.text) >= MIN_UNIT_CHARS]
-    return units + _paragraph_units(units)
+    return units + _paragraph_units(units) + heading_lists
 
 
 def _paragraph_units(units: list[Unit]) -> list[Unit]:

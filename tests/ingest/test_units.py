@@ -45,6 +45,21 @@ def test_numbered_lines_and_announced_lists_across_lines():
     assert any(u.kind == "sentence" and u.text == "此后另起一段。" for u in text_units(text))
 
 
+def test_an_enumeration_whose_items_are_elaborated_is_one_list_of_their_opening_sentences():
+    text = ("报告认为需构建三方面能力。\n一是统筹管理。审批分散在多个部门，难以统筹。\n"
+            "二是数据共享。各部门各自为政。\n三是持续运营。考核只看验收。\n此后另起一段。\n一是新的话题。")
+    units = text_units(text)
+    [heads] = [u for u in kinds(units, "list") if len(u.items) == 3]
+    assert heads.lead == "报告认为需构建三方面能力。"
+    assert heads.items == ("一是统筹管理。", "二是数据共享。", "三是持续运营。")
+    # the sentences and paragraphs are still there; a lone 一是 or a list read whole makes no second list
+    assert "一是统筹管理。审批分散在多个部门，难以统筹。" in [u.text for u in kinds(units, "paragraph")]
+    assert "三是持续运营。" in [u.text for u in units if u.kind != "list"]
+    assert len(kinds(text_units("一是甲事项。\n二是乙事项。\n三是丙事项。"), "list")) == 1
+    skipped = text_units("一是甲事项。说明。\n三是丙事项。说明。")
+    assert not kinds(skipped, "list")  # 一 then 三: not one enumeration
+
+
 def test_different_numbering_families_are_different_lists():
     text = "一是架构审查。二是安全审查。第二步实施模块化组装。第三步构建反馈闭环。"
     lists = kinds(text_units(text), "list")
