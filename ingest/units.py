@@ -90,7 +90,7 @@ def chinese_number(n: str) -> int:
     return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + CN_DIGITS.get(ones, 0)
 
 
-class _Headings:
+class _ElaboratedItems:
     """The opening sentences of an enumeration whose items are elaborated ("一是X。why…。
     how…。二是Y。…"): each item's elaboration ends the list as read, so without this the
     enumeration would exist only as separate sentences. Kept as one more list unit, of the
@@ -195,7 +195,7 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
     items: list[tuple[str, int]] = []  # the enumeration being read
     family = None
     lead_unit: Unit | None = None  # the enumeration's lead-in, taken out of the sentences until its list is made
-    headings, heading_lists = _Headings(), []
+    openings, opening_lists = _ElaboratedItems(), []
 
     def close():
         nonlocal items, family, lead_unit
@@ -217,9 +217,9 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
         sentences = [piece for s in split_sentences(line) for piece in _split_inline_lead(s)]
         for s in sentences:
             fam = item_family(s)
-            heads = headings.see(s, p, fam, lead if lead and units and units[-1].text == lead else "")
+            heads = openings.see(s, p, fam, lead if lead and units and units[-1].text == lead else "")
             if heads is not None:
-                heading_lists.append(heads)
+                opening_lists.append(heads)
             if fam is not None and fam == family:
                 items.append((s, p))
                 continue
@@ -236,11 +236,11 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
             # a lead-in announces what follows ("…包括以下三个方面：", "…体现为，" before 一是)
             lead = s if LIST_LEAD.search(s) or s.endswith(("，", ",")) or COUNT_LEAD.search(s) else ""
     close()
-    heads = headings.finish()
+    heads = openings.finish()
     if heads is not None:
-        heading_lists.append(heads)
+        opening_lists.append(heads)
     units = [u for u in units if len(u.text) >= MIN_UNIT_CHARS]
-    return units + _paragraph_units(units) + heading_lists
+    return units + _paragraph_units(units) + opening_lists
 
 
 def _paragraph_units(units: list[Unit]) -> list[Unit]:
