@@ -217,7 +217,9 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
         sentences = [piece for s in split_sentences(line) for piece in _split_inline_lead(s)]
         for s in sentences:
             fam = item_family(s)
-            heads = openings.see(s, p, fam, lead if lead and units and units[-1].text == lead else "")
+            # the sentence just before, still a unit, when it announces what follows
+            announced = lead if lead and units and units[-1].text == lead else ""
+            heads = openings.see(s, p, fam, announced)
             if heads is not None:
                 opening_lists.append(heads)
             if fam is not None and fam == family:
@@ -226,7 +228,7 @@ def text_units(text: str, card: bool = False) -> list[Unit]:
             close()
             if fam is not None:
                 # a new enumeration; the sentence before it is its lead-in when it announces it
-                if lead and units and units[-1].text == lead:
+                if announced:  # close() added nothing: only a sentence set the lead
                     lead_unit = units.pop()
                 items, family = [(s, p)], fam
                 lead = ""
