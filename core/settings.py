@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -39,13 +38,10 @@ def default_vocab() -> Path:
 
 def prepare_process() -> None:
     """What a process needs before models, Chroma or Gradio load: nothing downloads, no
-    telemetry or analytics, and no notice that Chroma cannot rebuild our embedding function
-    from its stored config (ours is always passed in). Called by the entry points (CLI,
-    servers), never at import."""
+    telemetry or analytics. Called by the entry points (CLI, servers), never at import."""
     for name, value in (("HF_HUB_OFFLINE", "1"), ("ANONYMIZED_TELEMETRY", "False"),
                         ("GRADIO_ANALYTICS_ENABLED", "False")):
         os.environ.setdefault(name, value)
-    warnings.filterwarnings("ignore", message="Could not reconstruct embedding function")
 
 
 @dataclass(frozen=True)

