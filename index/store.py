@@ -211,6 +211,33 @@ class ChunkStore:
                 yield i, doc, meta or {}
             offset += len(ids)
 
+    def export(self) -> tuple[list[str], list[str], list[ChunkMeta], np.ndarray]:
+        """Every chunk with its stored vector (ids, texts, metadata, vectors), page by page:
+        for a benchmark that builds a larger index from a real one without embedding again."""
+        ids, texts, metas, vecs = [], [], [], []
+        offset = 0
+        while True:
+            batch = self.collection.get(include=["documents", "metadatas", "embeddings"], limit=PAGE, offset=offset)
+            if not batch["ids"]:
+                break
+            ids += batch["ids"]
+            texts += batch["documents"]
+            metas += [m or {} for m in batch["metadatas"]]
+            vecs.append(np.asarray(batch["embeddings"], dtype=np.float32))
+            offset += len(batch["ids"])
+        dim = getattr(self.embedder, "dim", 0)
+        return ids, texts, metas, np.vstack(vecs) if vecs else np.zeros((0, dim), np.float32)
+
+    def drop(self) -> None:
+        """Delete this store's collections (the chunks and the generation record), e.g. a
+        benchmark's scratch store on a shared Chroma server. The store is unusable after."""
+        for name in (self.name, f"{self.name}-meta"[:63]):
+            try:
+                self.client.delete_collection(name)
+            except Exception:  # noqa: BLE001 - Chroma's error for a missing collection differs by version
+                pass
+        self._meta_collection = None
+
     def all_ids(self) -> list[str]:
         ids: list[str] = []
         offset = 0

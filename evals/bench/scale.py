@@ -48,8 +48,8 @@ def base_chunks(work: Path):
 
     a = Assistant(Settings(home=work / "base", use_builtin=False))
     a.ingest(seed_files(), progress=False)
-    got = a.index.store.collection.get(include=["documents", "metadatas", "embeddings"])
-    return list(got["documents"]), list(got["metadatas"]), np.asarray(got["embeddings"], dtype=np.float32)
+    _, texts, metas, vectors = a.index.store.export()
+    return texts, metas, vectors
 
 
 def variant(text: str, meta: dict, i: int, cities: list[str]) -> tuple[str, dict]:
@@ -141,8 +141,7 @@ def run_size(n: int, real_embed: int, work: Path, chroma_url: str | None) -> dic
     row["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     row["disk_mb"] = du(settings.home / "index") / 1e6
     if chroma_url:
-        index.store.client.delete_collection(index.store.collection.name)
-        index.store.client.delete_collection(f"{index.store.collection.name}-meta"[:63])
+        index.store.drop()
     shutil.rmtree(settings.home, ignore_errors=True)
     return row
 

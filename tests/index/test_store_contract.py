@@ -193,3 +193,17 @@ def test_an_embedder_chroma_cannot_remake_by_name_is_a_clear_error_when_asked_to
     assert rebuilt.get_config() == {"model_id": "st-my-local-model"}  # building it costs nothing
     with pytest.raises(ConfigError, match="st-my-local-model"):
         rebuilt(["无锡"])
+
+
+def test_export_gives_every_chunk_with_its_stored_vector_and_drop_deletes_the_store(store, open_store):
+    _fill(store)
+    ids, texts, metas, vectors = store.export()
+    assert sorted(ids) == sorted(f"{s}-{i}" for s, t in TEXTS.items() for i in range(len(t)))
+    by_id = dict(zip(ids, zip(texts, metas, vectors)))
+    text, meta, vec = by_id["hefei.txt-0"]
+    assert text == TEXTS["hefei.txt"][0] and meta["source"] == "hefei.txt"
+    assert np.allclose(vec, store.embedder.embed_passages([text])[0], atol=1e-5)
+    store.drop()
+    names = {c if isinstance(c, str) else c.name for c in store.client.list_collections()}
+    assert store.name not in names and f"{store.name}-meta" not in names
+    assert open_store().count() == 0  # opening it again starts an empty store
