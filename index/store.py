@@ -231,10 +231,12 @@ class ChunkStore:
     def drop(self) -> None:
         """Delete this store's collections (the chunks and the generation record), e.g. a
         benchmark's scratch store on a shared Chroma server. The store is unusable after."""
+        from chromadb.errors import NotFoundError
+
         for name in (self.name, f"{self.name}-meta"[:63]):
             try:
                 self.client.delete_collection(name)
-            except Exception:  # noqa: BLE001 - Chroma's error for a missing collection differs by version
+            except NotFoundError:  # never written to (no generation record yet): nothing to delete
                 pass
         self._meta_collection = None
 

@@ -207,3 +207,10 @@ def test_export_gives_every_chunk_with_its_stored_vector_and_drop_deletes_the_st
     names = {c if isinstance(c, str) else c.name for c in store.client.list_collections()}
     assert store.name not in names and f"{store.name}-meta" not in names
     assert open_store().count() == 0  # opening it again starts an empty store
+
+
+def test_a_store_never_written_to_drops_cleanly(open_store):
+    fresh = open_store("d" + uuid.uuid4().hex[:12])
+    fresh.drop()  # its generation collection was never made
+    names = {c if isinstance(c, str) else c.name for c in fresh.client.list_collections()}
+    assert fresh.name not in names
