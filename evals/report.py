@@ -27,25 +27,28 @@ def _png(fig) -> str:
 
 
 def _bars(groups: dict[str, dict], title: str) -> str:
-    """Grouped bars: one group per key of ``groups``, one bar per chart metric."""
+    """Grouped bars: one group per key of ``groups`` (Chinese task names), one bar per chart metric."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
 
+    from core.chart_fonts import chinese_sans_serif
+
     names = list(groups)
     metrics = [m for m in CHART_METRICS if any(groups[g].get(m) is not None for g in names)]
-    fig, ax = plt.subplots(figsize=(7.5, 3.2))
-    width = 0.8 / max(len(metrics), 1)
-    for i, m in enumerate(metrics):
-        ax.bar(np.arange(len(names)) + i * width, [groups[g].get(m) or 0 for g in names], width, label=m)
-    ax.set_xticks(np.arange(len(names)) + width * (len(metrics) - 1) / 2, names)
-    ax.set_ylim(0, 1.05)
-    ax.set_title(title)
-    if metrics:  # a set of unanswerable items only has no metric to draw
-        ax.legend(fontsize=7, ncol=3, loc="lower right")
-    return _png(fig)
+    with matplotlib.rc_context({"font.sans-serif": chinese_sans_serif()}):
+        fig, ax = plt.subplots(figsize=(7.5, 3.2))
+        width = 0.8 / max(len(metrics), 1)
+        for i, m in enumerate(metrics):
+            ax.bar(np.arange(len(names)) + i * width, [groups[g].get(m) or 0 for g in names], width, label=m)
+        ax.set_xticks(np.arange(len(names)) + width * (len(metrics) - 1) / 2, names)
+        ax.set_ylim(0, 1.05)
+        ax.set_title(title)
+        if metrics:  # a set of unanswerable items only has no metric to draw
+            ax.legend(fontsize=7, ncol=3, loc="lower right")
+        return _png(fig)
 
 
 def _latency(latency: dict[str, list[float]]) -> str:
@@ -54,13 +57,16 @@ def _latency(latency: dict[str, list[float]]) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.5, 2.8))
-    for mode, values in latency.items():
-        ax.hist(values, bins=30, alpha=0.55, label=mode)
-    ax.set_xlabel("latency per item (ms)")
-    ax.set_title("latency distribution")
-    ax.legend(fontsize=8)
-    return _png(fig)
+    from core.chart_fonts import chinese_sans_serif
+
+    with matplotlib.rc_context({"font.sans-serif": chinese_sans_serif()}):
+        fig, ax = plt.subplots(figsize=(7.5, 2.8))
+        for mode, values in latency.items():
+            ax.hist(values, bins=30, alpha=0.55, label=mode)
+        ax.set_xlabel("每题耗时（毫秒）")
+        ax.set_title("耗时分布")
+        ax.legend(fontsize=8)
+        return _png(fig)
 
 
 def _mark(text: str, quotes: list[str]) -> str:
@@ -95,10 +101,10 @@ def render(results: dict) -> str:
     shown = [m for m in names if any(modes[mo]["overall"].get(m) is not None for mo in modes)]
     rows = "".join(f"<tr><th>{html.escape(mo)}</th>" + "".join(f"<td>{_fmt(agg['overall'].get(m))}</td>" for m in shown)
                    + "</tr>" for mo, agg in modes.items())
-    charts = [("按检索方式", _bars({mo: agg["overall"] for mo, agg in modes.items()}, "metrics by mode"))]
+    charts = [("按检索方式", _bars({mo: agg["overall"] for mo, agg in modes.items()}, "各检索方式的指标"))]
     first = next(iter(modes.values()))
-    charts.append(("按任务", _bars(dict(first["by_task"]), "by task (first mode)")))  # ASCII labels: no CJK font needed
-    charts.append(("按难度", _bars(first["by_difficulty"], "by difficulty (first mode)")))
+    charts.append(("按任务", _bars({TASK_NAMES.get(t, t): v for t, v in first["by_task"].items()}, "按任务（第一种检索方式）")))
+    charts.append(("按难度", _bars(first["by_difficulty"], "按难度（第一种检索方式）")))
     charts.append(("耗时分布", _latency(results["latency_ms"])))
     chart_html = "".join(f'<figure><img class="chart" alt="{t}" src="{src}"><figcaption>{t}</figcaption></figure>'
                          for t, src in charts)

@@ -94,19 +94,18 @@ def grouped_bars_svg(values: dict[str, dict[str, float]], metrics: list[str], ti
     the labels overlap. Text stays text (svg.fonttype none): the browser draws the Chinese
     names with its own fonts, and tests can read them."""
     import io
-    import logging
 
     import matplotlib
     import numpy as np
     from matplotlib.figure import Figure
 
-    # WenQuanYi has no "normal" weight, only 500: said on every lookup, harmless
-    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    from core.chart_fonts import chinese_sans_serif
+
     if not values or not metrics:
         return ""
     series = list(values)
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "scenario",
-                                "font.sans-serif": ["WenQuanYi Zen Hei", "Noto Sans CJK SC", "DejaVu Sans"]}):
+                                "font.sans-serif": chinese_sans_serif()}):
         fig = Figure(figsize=(9, 3.4))
         ax = fig.subplots()
         width = 0.8 / len(series)
