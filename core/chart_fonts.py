@@ -16,6 +16,12 @@ FAMILIES = ("WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han
 FILE_HINTS = ("wqyzenhei", "notosanscjk", "notosanssc", "sourcehansans")
 
 
+def is_cjk_font_file(path: str) -> bool:
+    """One of the files of ``FAMILIES``, by its name ("wqy-zenhei.ttc", "NotoSansCJK-Regular.ttc")."""
+    name = path.lower().replace("-", "").replace("_", "")
+    return any(hint in name for hint in FILE_HINTS)
+
+
 @lru_cache(maxsize=1)
 def chinese_sans_serif() -> list[str]:
     """``font.sans-serif`` for charts with Chinese text: the CJK families matplotlib knows,
@@ -33,7 +39,7 @@ def chinese_sans_serif() -> list[str]:
 
     if not known() & set(FAMILIES[:-1]):
         for path in font_manager.findSystemFonts():
-            if any(hint in path.lower().replace("-", "").replace("_", "") for hint in FILE_HINTS):
+            if is_cjk_font_file(path):
                 try:
                     manager.addfont(path)
                 except (OSError, RuntimeError, ValueError):  # a font file matplotlib cannot read

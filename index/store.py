@@ -106,10 +106,6 @@ def embedder_for(model_id: str | None) -> Embedder:
                       f"或在打开集合时传入嵌入函数")
 
 
-def _chroma_embedding_function(embedder: Embedder):
-    return _embedding_function_class()(embedder)
-
-
 def collection_name(model_id: str, prefix: str = "chunks") -> str:
     slug = re.sub(r"[^a-zA-Z0-9_-]+", "-", model_id).strip("-_") or "model"
     return f"{prefix}-{slug}"[:60].rstrip("-_")
@@ -138,10 +134,9 @@ class ChunkStore:
             self.client = chromadb.PersistentClient(path=str(index_dir / "chroma"),
                                                     settings=chroma_settings)
         self.embedder = embedder
-        self._embedding_function = _chroma_embedding_function(embedder)
         self.collection = self.client.get_or_create_collection(
             collection_name(embedder.model_id, prefix),
-            embedding_function=self._embedding_function,
+            embedding_function=_embedding_function_class()(embedder),
             metadata={"hnsw:space": "cosine", "model_id": embedder.model_id},
             configuration={"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}},
         )
@@ -160,11 +155,14 @@ class ChunkStore:
 
     # --- the generation: a token that changes with every write ------------------------
     @property
+    def _meta_name(self) -> str:
+        return f"{self.name}-meta"[:63]
+
+    @property
     def _meta(self):
         """A one-record side collection holding the generation (1-dim vector, no embedder)."""
         if getattr(self, "_meta_collection", None) is None:
-            self._meta_collection = self.client.get_or_create_collection(
-                f"{self.name}-meta"[:63], embedding_function=None)
+            self._meta_collection = self.client.get_or_create_collection(self._meta_name, embedding_function=None)
         return self._meta_collection
 
     def generation(self) -> str | None:
@@ -198,33 +196,33 @@ class ChunkStore:
     def count(self) -> int:
         return self.collection.count()
 
-    def iter_all(self, include_documents: bool = True) -> Iterator[tuple[str, str | None, ChunkMeta]]:
-        include = ["metadatas", "documents"] if include_documents else ["metadatas"]
+    def _pages(self, include: list[str], size: int = PAGE) -> Iterator[dict]:
+        """The whole collection, one ``get`` of ``size`` records at a time."""
         offset = 0
         while True:
-            batch = self.collection.get(include=include, limit=PAGE, offset=offset)
-            ids = batch["ids"]
-            if not ids:
+            batch = self.collection.get(include=include, limit=size, offset=offset)
+            if not batch["ids"]:
                 return
+            yield batch
+            offset += len(batch["ids"])
+
+    def iter_all(self, include_documents: bool = True) -> Iterator[tuple[str, str | None, ChunkMeta]]:
+        include = ["metadatas", "documents"] if include_documents else ["metadatas"]
+        for batch in self._pages(include):
+            ids = batch["ids"]
             docs = batch.get("documents") or [None] * len(ids)
             for i, doc, meta in zip(ids, docs, batch["metadatas"]):
                 yield i, doc, meta or {}
-            offset += len(ids)
 
     def export(self) -> tuple[list[str], list[str], list[ChunkMeta], np.ndarray]:
         """Every chunk with its stored vector (ids, texts, metadata, vectors), page by page:
         for a benchmark that builds a larger index from a real one without embedding again."""
         ids, texts, metas, vecs = [], [], [], []
-        offset = 0
-        while True:
-            batch = self.collection.get(include=["documents", "metadatas", "embeddings"], limit=PAGE, offset=offset)
-            if not batch["ids"]:
-                break
+        for batch in self._pages(["documents", "metadatas", "embeddings"]):
             ids += batch["ids"]
             texts += batch["documents"]
             metas += [m or {} for m in batch["metadatas"]]
             vecs.append(np.asarray(batch["embeddings"], dtype=np.float32))
-            offset += len(batch["ids"])
         dim = getattr(self.embedder, "dim", 0)
         return ids, texts, metas, np.vstack(vecs) if vecs else np.zeros((0, dim), np.float32)
 
@@ -233,7 +231,7 @@ class ChunkStore:
         benchmark's scratch store on a shared Chroma server. The store is unusable after."""
         from chromadb.errors import NotFoundError
 
-        for name in (self.name, f"{self.name}-meta"[:63]):
+        for name in (self.name, self._meta_name):
             try:
                 self.client.delete_collection(name)
             except NotFoundError:  # never written to (no generation record yet): nothing to delete
@@ -241,14 +239,7 @@ class ChunkStore:
         self._meta_collection = None
 
     def all_ids(self) -> list[str]:
-        ids: list[str] = []
-        offset = 0
-        while True:
-            batch = self.collection.get(include=[], limit=PAGE * 4, offset=offset)["ids"]
-            if not batch:
-                return ids
-            ids.extend(batch)
-            offset += len(batch)
+        return [i for batch in self._pages([], size=PAGE * 4) for i in batch["ids"]]
 
     def fingerprint(self) -> str:
         """Changes whenever a chunk is added or removed: what the BM25 index is checked against."""

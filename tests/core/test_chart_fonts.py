@@ -13,11 +13,6 @@ from core import chart_fonts
 CJK = set(chart_fonts.FAMILIES[:-1])
 
 
-def _installed_cjk_files() -> list[str]:
-    return [p for p in font_manager.findSystemFonts()
-            if any(h in p.lower().replace("-", "").replace("_", "") for h in chart_fonts.FILE_HINTS)]
-
-
 def _glyph_warnings(draw) -> list[str]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -28,7 +23,7 @@ def _glyph_warnings(draw) -> list[str]:
 @pytest.fixture
 def stale_cache(monkeypatch):
     """matplotlib as on a machine whose font cache predates the CJK font."""
-    if not _installed_cjk_files():
+    if not any(chart_fonts.is_cjk_font_file(p) for p in font_manager.findSystemFonts()):
         pytest.skip("no CJK font installed (.ci/run installs fonts-wqy-zenhei)")
     manager = font_manager.fontManager
     monkeypatch.setattr(manager, "ttflist", [f for f in manager.ttflist if f.name not in CJK])
