@@ -75,7 +75,9 @@ class AnsweringModel:
     answer_at: float  # a question is answered when one of its parts' probability reaches this
     add_at: float  # a further unit joins a part's answer when its probability reaches this …
     add_ratio: float  # … and this share of the part's best unit
-    extra_units: int = 0  # units each part may take beyond its slot's budget
+    extra_units: int = 0  # units each part may take beyond its slot's budget …
+    # … and a part asking for a figure, date, name or place: one fact, seldom more units
+    extra_specific: int = 0
     # once one part answers the question, another part is answered from this probability
     # (None: answer_at); lower, because the question is then known to be about the material
     part_at: float | None = None
@@ -101,6 +103,7 @@ class AnsweringModel:
     def to_dict(self) -> dict:
         return {"unit": asdict(self.unit), "part": asdict(self.part), "answer_at": self.answer_at,
                 "add_at": self.add_at, "add_ratio": self.add_ratio, "extra_units": self.extra_units,
+                "extra_specific": self.extra_specific,
                 "part_at": self.part_at,
                 "trained_on": self.trained_on}
 
@@ -114,7 +117,8 @@ class AnsweringModel:
         if unit.features != UNIT_FEATURES or part.features != PART_FEATURES:
             raise ConfigError("回答模型与当前特征不一致：请运行 python evals/fit_answering.py 重新拟合")
         return cls(unit, part, float(d["answer_at"]), float(d["add_at"]), float(d["add_ratio"]),
-                   int(d.get("extra_units", 0)), d.get("part_at"), d.get("trained_on", {}))
+                   int(d.get("extra_units", 0)), int(d.get("extra_specific", d.get("extra_units", 0))),
+                   d.get("part_at"), d.get("trained_on", {}))
 
 
 def anchored(features: np.ndarray) -> np.ndarray:

@@ -157,7 +157,8 @@ class ExtractiveComposer:
             order.remove(first)
             order.insert(0, first)
         best = float(probs[order[0]])
-        budget = SLOT_BUDGET.get(part.slot, 2) + part.width - 1 + model.extra_units
+        extra = model.extra_specific if part.slot in SPECIFIC_SLOTS else model.extra_units
+        budget = SLOT_BUDGET.get(part.slot, 2) + part.width - 1 + extra
         floor = max(model.add_at, model.add_ratio * best)
         picks: list[Pick] = []
         for i in order:

@@ -43,6 +43,7 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "assistant" / "models" / "
 ADD_AT = (0.3, 0.4, 0.5, 0.6)
 ADD_RATIO = (0.5, 0.7, 0.85)
 EXTRA_UNITS = (0, 1, 2, 3, 4)
+EXTRA_SPECIFIC = (0, 1, 2)  # for a part asking for a figure, date, name or place
 PART_AT = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)  # below answer_at: other parts of an answered question
 CHAR_COST = 0.02  # key-fact recall each 100 more characters of answer must buy to be worth showing
 MAX_ANSWERABLE_REFUSED = 0.05  # on the training items: a wrong refusal costs the user the answer
@@ -145,18 +146,20 @@ def choose_answer_at(model: AnsweringModel, evidence: list[tuple[Example, Eviden
 
 
 def choose_additions(model: AnsweringModel, evidence: list[tuple[Example, Evidence]]) -> None:
-    """How many units an answer quotes: the thresholds and extra budget with the best
-    key-fact recall on the training items, each 100 characters costing ``CHAR_COST``."""
+    """How many units an answer quotes: the thresholds and extra budgets (one for parts
+    asking for a specific fact, one for the others) with the best key-fact recall on the
+    training items, each 100 characters costing ``CHAR_COST``."""
     qa = [(ex, ev) for ex, ev in evidence if ex.task == "qa"]
-    best, best_score = (model.add_at, model.add_ratio, model.extra_units), -1.0
+    best, best_score = (model.add_at, model.add_ratio, model.extra_units, model.extra_specific), -1.0
     for extra in EXTRA_UNITS:
-        for add_at in ADD_AT:
-            for ratio in ADD_RATIO:
-                model.add_at, model.add_ratio, model.extra_units = add_at, ratio, extra
-                score = composed_score(model, qa)
-                if score > best_score:
-                    best, best_score = (add_at, ratio, extra), score
-    model.add_at, model.add_ratio, model.extra_units = best
+        for specific in EXTRA_SPECIFIC:
+            for add_at in ADD_AT:
+                for ratio in ADD_RATIO:
+                    model.add_at, model.add_ratio, model.extra_units, model.extra_specific = add_at, ratio, extra, specific
+                    score = composed_score(model, qa)
+                    if score > best_score:
+                        best, best_score = (add_at, ratio, extra, specific), score
+    model.add_at, model.add_ratio, model.extra_units, model.extra_specific = best
 
 
 def composed_score(model: AnsweringModel, qa: list[tuple[Example, Evidence]]) -> float:
@@ -282,7 +285,7 @@ def main(argv=None) -> int:
     final = fit(assistant, realistic + dev)
     print_row("realistic, training fit (not a result)", summarize(score(assistant, final, realistic)))
     print(f"final model: answer_at={final.answer_at:.2f} add_at={final.add_at:.2f} add_ratio={final.add_ratio:.2f} "
-          f"extra_units={final.extra_units} part_at={final.part_at}; {time.perf_counter() - t0:.0f} s in all")
+          f"extra_units={final.extra_units} extra_specific={final.extra_specific} part_at={final.part_at}; {time.perf_counter() - t0:.0f} s in all")
     if args.answers:
         args.answers.write_text(json.dumps(runs[0], ensure_ascii=False, indent=1), encoding="utf-8")
     if args.write:

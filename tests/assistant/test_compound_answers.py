@@ -108,6 +108,23 @@ def test_a_figure_is_given_only_from_a_unit_naming_what_the_figure_is_of(kb, mon
     assert not r.refused and "120个场景机会" in r.answer
 
 
+def test_a_figure_takes_its_own_extra_budget_and_an_explanation_another(kb, monkeypatch):
+    """Every unit is let in (no probability floor); the budget alone decides how many are
+    quoted: a number part takes one unit plus ``extra_specific``, a "how" part two plus
+    ``extra_units``."""
+    from dataclasses import replace
+
+    model = replace(kb.composer.model, answer_at=0.0, part_at=0.0, add_at=0.0, add_ratio=0.0)
+    counts = {}
+    for specific, extra in ((0, 3), (2, 0)):
+        monkeypatch.setattr(kb.composer, "model", replace(model, extra_specific=specific, extra_units=extra))
+        figure = kb.ask("示范市开放了多少个场景机会？")
+        how = kb.ask("示范市怎么推进场景创新？")
+        assert not figure.refused and not how.refused
+        counts[specific, extra] = (len(figure.parts[0]["evidence"]), len(how.parts[0]["evidence"]))
+    assert counts == {(0, 3): (1, 5), (2, 0): (3, 2)}
+
+
 def test_question_entirely_outside_the_material_is_refused(kb):
     r = kb.ask("促进中心的主任叫什么名字？办公地址在哪里？")
     assert r.refused and r.answer.startswith("资料中未找到")
