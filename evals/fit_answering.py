@@ -17,11 +17,12 @@ unanswerable.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -150,16 +151,12 @@ def choose_additions(model: AnsweringModel, evidence: list[tuple[Example, Eviden
     asking for a specific fact, one for the others) with the best key-fact recall on the
     training items, each 100 characters costing ``CHAR_COST``."""
     qa = [(ex, ev) for ex, ev in evidence if ex.task == "qa"]
-    best, best_score = (model.add_at, model.add_ratio, model.extra_units, model.extra_specific), -1.0
-    for extra in EXTRA_UNITS:
-        for specific in EXTRA_SPECIFIC:
-            for add_at in ADD_AT:
-                for ratio in ADD_RATIO:
-                    model.add_at, model.add_ratio, model.extra_units, model.extra_specific = add_at, ratio, extra, specific
-                    score = composed_score(model, qa)
-                    if score > best_score:
-                        best, best_score = (add_at, ratio, extra, specific), score
-    model.add_at, model.add_ratio, model.extra_units, model.extra_specific = best
+    knobs = ("extra_units", "extra_specific", "add_at", "add_ratio")
+    grid = itertools.product(EXTRA_UNITS, EXTRA_SPECIFIC, ADD_AT, ADD_RATIO)
+    # max keeps the first of equal scores, in the grid's order
+    best = max(grid, key=lambda values: composed_score(replace(model, **dict(zip(knobs, values))), qa))
+    for knob, value in zip(knobs, best):
+        setattr(model, knob, value)
 
 
 def composed_score(model: AnsweringModel, qa: list[tuple[Example, Evidence]]) -> float:
